@@ -1,0 +1,1 @@
+//! A local Nostr relay for tests and the sandbox.

@@ -1,0 +1,1 @@
+//! Client library for Mostro: keys, trade index, sessions, chat.

@@ -1,0 +1,20 @@
+//! Mostro wire protocol: messages, envelopes, public events, keys and chat.
+//!
+//! This crate is pure: it performs no I/O and depends on no async runtime. Everything
+//! here follows `PROTOCOL.md` (the wire protocol reference) byte for byte, because
+//! existing Mostro clients and daemons must interoperate with ours.
+
+pub mod action;
+pub mod cant_do;
+pub mod message;
+pub mod order;
+pub mod payload;
+pub mod status;
+
+pub mod envelope;
+pub mod sign;
+
+pub mod chat;
+pub mod keys;
+
+pub mod events;

@@ -1,0 +1,3 @@
+//! mostrod: the Mostro peer-to-peer exchange daemon.
+
+pub mod lightning;

@@ -1,0 +1,1 @@
+//! Lightning port and the LND implementation.

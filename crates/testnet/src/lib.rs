@@ -1,0 +1,1 @@
+//! Test support: a regtest Lightning network (btcd + LND) and a local Nostr relay.
