@@ -18,3 +18,17 @@ pub mod chat;
 pub mod keys;
 
 pub mod events;
+
+pub use action::Action;
+pub use cant_do::CantDoReason;
+pub use message::{
+    Message, MessageError, MessageKind, UnknownVariant, Wrapper, PROTOCOL_VERSION,
+    PROTOCOL_VERSION_V1,
+};
+pub use order::{Kind, SmallOrder};
+pub use payload::{
+    BondPayoutRequest, BondResolution, CashuLockProof, CashuProofSignature, PaymentFailedInfo,
+    Payload, Peer, RestoreSessionInfo, RestoredDisputesInfo, RestoredOrdersInfo,
+    SolverDisputeInfo, UserInfo,
+};
+pub use status::{DisputeStatus, Status};
