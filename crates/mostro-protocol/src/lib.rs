@@ -27,8 +27,8 @@ pub use message::{
 };
 pub use order::{Kind, SmallOrder};
 pub use payload::{
-    BondPayoutRequest, BondResolution, CashuLockProof, CashuProofSignature, PaymentFailedInfo,
-    Payload, Peer, RestoreSessionInfo, RestoredDisputesInfo, RestoredOrdersInfo,
+    BondPayoutRequest, BondResolution, CashuLockProof, CashuProofSignature, Payload,
+    PaymentFailedInfo, Peer, RestoreSessionInfo, RestoredDisputesInfo, RestoredOrdersInfo,
     SolverDisputeInfo, UserInfo,
 };
 pub use status::{DisputeStatus, Status};
