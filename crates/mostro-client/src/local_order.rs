@@ -1,0 +1,216 @@
+//! What the client remembers about one of its orders.
+
+use mostro_protocol::{Kind, SmallOrder, Status};
+use nostr::key::PublicKey;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::update::Update;
+
+/// Which side of the trade we are on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Side {
+    /// We receive sats and pay fiat.
+    Buyer,
+    /// We pay sats and receive fiat.
+    Seller,
+}
+
+/// State of a cooperative cancel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CooperativeCancel {
+    /// We asked; waiting for the counterparty.
+    ByMe,
+    /// The counterparty asked; cancel too to accept.
+    ByPeer,
+}
+
+/// An order we created or took, as known locally.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalOrder {
+    /// Order id.
+    pub id: Uuid,
+    /// Index of the trade key used for this order.
+    pub trade_index: u32,
+    /// Order kind.
+    pub kind: Kind,
+    /// `true` if we created the order.
+    pub is_maker: bool,
+    /// Last known status.
+    pub status: Option<Status>,
+    /// Last wire view of the order received from Mostro.
+    pub order: Option<SmallOrder>,
+    /// The counterparty's trade key (known once the trade is active).
+    pub peer_pubkey: Option<PublicKey>,
+    /// The solver's key, once a solver took a dispute.
+    pub solver_pubkey: Option<PublicKey>,
+    /// Dispute id, if one was opened.
+    pub dispute_id: Option<Uuid>,
+    /// Hold invoice we must pay (seller), while it is pending.
+    pub hold_invoice: Option<String>,
+    /// Mostro asked us for a payout invoice (buyer) and has not got one yet.
+    pub invoice_requested: bool,
+    /// Sats the payout invoice must be for, if Mostro said.
+    pub invoice_amount: Option<i64>,
+    /// Cooperative cancel in progress.
+    pub cooperative_cancel: Option<CooperativeCancel>,
+    /// Mostro asked us to rate the counterparty.
+    pub rating_requested: bool,
+    /// We rated the counterparty.
+    pub rated: bool,
+    /// Index reserved for a range order's next child (`next_trade`).
+    pub next_trade_index: Option<u32>,
+    /// Local time the record was created (unix seconds).
+    pub created_at: u64,
+    /// Local time of the last change (unix seconds).
+    pub updated_at: u64,
+}
+
+impl LocalOrder {
+    /// A fresh record for an order created or taken with trade key `trade_index`.
+    pub fn new(id: Uuid, trade_index: u32, kind: Kind, is_maker: bool, now: u64) -> Self {
+        Self {
+            id,
+            trade_index,
+            kind,
+            is_maker,
+            status: None,
+            order: None,
+            peer_pubkey: None,
+            solver_pubkey: None,
+            dispute_id: None,
+            hold_invoice: None,
+            invoice_requested: false,
+            invoice_amount: None,
+            cooperative_cancel: None,
+            rating_requested: false,
+            rated: false,
+            next_trade_index: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// Our side: the maker of a sell order and the taker of a buy order sell.
+    pub fn side(&self) -> Side {
+        match (self.kind, self.is_maker) {
+            (Kind::Sell, true) | (Kind::Buy, false) => Side::Seller,
+            (Kind::Buy, true) | (Kind::Sell, false) => Side::Buyer,
+        }
+    }
+
+    /// `true` once the order can no longer change (success or any cancel).
+    pub fn is_finished(&self) -> bool {
+        matches!(
+            self.status,
+            Some(
+                Status::Success
+                    | Status::Canceled
+                    | Status::CooperativelyCanceled
+                    | Status::CanceledByAdmin
+                    | Status::Expired
+            )
+        ) && !self.rating_requested
+    }
+
+    fn absorb(&mut self, order: &SmallOrder) {
+        if let Some(status) = order.status {
+            self.status = Some(status);
+        }
+        self.order = Some(order.clone());
+    }
+
+    /// Applies an update received for this order at local time `now`.
+    pub fn apply(&mut self, update: &Update, now: u64) {
+        self.updated_at = now;
+        match update {
+            Update::NewOrder { order } => {
+                self.absorb(order);
+                // A taker left: the order is back in the book.
+                self.peer_pubkey = None;
+                self.hold_invoice = None;
+                self.invoice_requested = false;
+            }
+            Update::PayHoldInvoice { order, bolt11 } => {
+                if let Some(order) = order {
+                    self.absorb(order);
+                }
+                self.status = Some(Status::WaitingPayment);
+                self.hold_invoice = Some(bolt11.clone());
+            }
+            Update::AddInvoice { order } => {
+                match order {
+                    Some(order) => {
+                        self.absorb(order);
+                        self.invoice_amount = Some(order.amount);
+                    }
+                    None => self.status = Some(Status::WaitingBuyerInvoice),
+                }
+                self.invoice_requested = true;
+            }
+            Update::WaitingSellerToPay => {
+                self.status = Some(Status::WaitingPayment);
+                self.invoice_requested = false;
+            }
+            Update::WaitingBuyerInvoice => self.status = Some(Status::WaitingBuyerInvoice),
+            Update::Active { order, peer_pubkey } => {
+                self.absorb(order);
+                self.status = Some(Status::Active);
+                if peer_pubkey.is_some() {
+                    self.peer_pubkey = *peer_pubkey;
+                }
+                self.hold_invoice = None;
+                self.invoice_requested = false;
+            }
+            Update::FiatSentOk { peer_pubkey } => {
+                self.status = Some(Status::FiatSent);
+                if peer_pubkey.is_some() {
+                    self.peer_pubkey = *peer_pubkey;
+                }
+            }
+            Update::Released | Update::HoldInvoiceSettled | Update::AdminSettled => {
+                self.status = Some(Status::SettledHoldInvoice);
+            }
+            Update::PurchaseCompleted => {
+                self.status = Some(Status::Success);
+                self.invoice_requested = false;
+            }
+            Update::InvoiceUpdated => self.invoice_requested = false,
+            Update::RateCounterparty => self.rating_requested = !self.rated,
+            Update::RateReceived { .. } => {
+                self.rated = true;
+                self.rating_requested = false;
+            }
+            Update::Canceled | Update::HoldInvoiceCanceled => {
+                self.status = Some(Status::Canceled);
+                self.hold_invoice = None;
+            }
+            Update::CooperativeCancelInitiatedByYou => {
+                self.cooperative_cancel = Some(CooperativeCancel::ByMe);
+            }
+            Update::CooperativeCancelInitiatedByPeer => {
+                self.cooperative_cancel = Some(CooperativeCancel::ByPeer);
+            }
+            Update::CooperativeCancelAccepted => {
+                self.status = Some(Status::CooperativelyCanceled);
+                self.cooperative_cancel = None;
+            }
+            Update::DisputeInitiated { dispute_id, .. } => {
+                self.status = Some(Status::Dispute);
+                if dispute_id.is_some() {
+                    self.dispute_id = *dispute_id;
+                }
+            }
+            Update::SolverAssigned { solver } => self.solver_pubkey = *solver,
+            Update::AdminCanceled => self.status = Some(Status::CanceledByAdmin),
+            Update::PayBondInvoice { .. }
+            | Update::AddBondInvoice { .. }
+            | Update::ReputationNotice { .. }
+            | Update::PaymentFailed { .. }
+            | Update::Bond { .. }
+            | Update::TradePubkey
+            | Update::CantDo { .. }
+            | Update::Other { .. } => {}
+        }
+    }
+}
