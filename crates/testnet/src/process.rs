@@ -1,0 +1,208 @@
+//! Daemon processes: spawning with a PID file, liveness, stopping by recorded PID.
+//!
+//! Daemons are never looked up by name: every stop goes through the PID recorded
+//! at spawn time, and only after checking that the process's command line still
+//! mentions the network directory (so a recycled PID is never signalled).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use crate::error::{Result, TestnetError};
+
+/// Children we spawned, kept so that they are reaped (no zombies) once they exit.
+fn children() -> &'static Mutex<HashMap<u32, Child>> {
+    static CHILDREN: OnceLock<Mutex<HashMap<u32, Child>>> = OnceLock::new();
+    CHILDREN.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// Reaps our exited children.
+fn reap() {
+    if let Ok(mut map) = children().lock() {
+        map.retain(|_, child| matches!(child.try_wait(), Ok(None)));
+    }
+}
+
+/// Spawns `program args…` detached in its own process group, stdout and stderr
+/// appended to `log`, and writes its PID to `pid_file`.
+pub fn spawn_daemon(program: &Path, args: &[String], log: &Path, pid_file: &Path) -> Result<u32> {
+    use std::os::unix::process::CommandExt;
+
+    let out = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(|e| TestnetError::io(log, e))?;
+    let err = out.try_clone().map_err(|e| TestnetError::io(log, e))?;
+    let child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .process_group(0)
+        .spawn()
+        .map_err(|source| TestnetError::Spawn {
+            program: program.display().to_string(),
+            source,
+        })?;
+    let pid = child.id();
+    if let Ok(mut map) = children().lock() {
+        map.insert(pid, child);
+    }
+    if let Some(parent) = pid_file.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| TestnetError::io(parent, e))?;
+    }
+    std::fs::write(pid_file, pid.to_string()).map_err(|e| TestnetError::io(pid_file, e))?;
+    Ok(pid)
+}
+
+/// The PID recorded in `pid_file`, if the file exists and parses.
+pub fn read_pid(pid_file: &Path) -> Option<u32> {
+    std::fs::read_to_string(pid_file)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+}
+
+/// True when `pid` is a running (not zombie) process.
+pub fn is_alive(pid: u32) -> bool {
+    reap();
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state is the first field after the parenthesised command name.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X"),
+        Err(_) => false,
+    }
+}
+
+/// True when the process's command line mentions `marker` (the network dir).
+fn cmdline_mentions(pid: u32, marker: &Path) -> bool {
+    let Ok(raw) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&raw);
+    text.contains(&*marker.to_string_lossy())
+}
+
+/// The recorded daemon is alive and is ours.
+pub fn pid_file_alive(pid_file: &Path, marker: &Path) -> Option<u32> {
+    read_pid(pid_file).filter(|pid| is_alive(*pid) && cmdline_mentions(*pid, marker))
+}
+
+fn signal(pid: u32, sig: &str) {
+    // `kill` the utility: std has no signal API besides SIGKILL on a Child.
+    let _ = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(pid.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Stops the daemon recorded in `pid_file`: SIGTERM, wait up to `grace`, then
+/// SIGKILL. Removes the PID file. Does nothing when the process is gone or its
+/// command line does not mention `marker`.
+pub async fn stop_recorded(pid_file: &Path, marker: &Path, grace: Duration) -> Result<()> {
+    if let Some(pid) = pid_file_alive(pid_file, marker) {
+        signal(pid, "TERM");
+        let deadline = Instant::now() + grace;
+        while is_alive(pid) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if is_alive(pid) {
+            signal(pid, "KILL");
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while is_alive(pid) && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+    match std::fs::remove_file(pid_file) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(TestnetError::io(pid_file, e)),
+    }
+}
+
+/// Spawns a watchdog shell that, once `owner_pid` exits, stops every daemon whose
+/// PID file is in `pids_dir` (checking that its command line mentions `dir`), then
+/// removes `remove_paths`. The watchdog is itself detached, so it outlives us.
+pub fn spawn_watchdog(
+    owner_pid: u32,
+    dir: &Path,
+    pids_dir: &Path,
+    remove_paths: &[PathBuf],
+) -> Result<()> {
+    use std::os::unix::process::CommandExt;
+
+    const SCRIPT: &str = r#"
+owner=$1; dir=$2; pids=$3; shift 3
+while kill -0 "$owner" 2>/dev/null; do sleep 0.5; done
+ours() { [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' < "/proc/$1/cmdline" | grep -qF -- "$dir"; }
+for f in "$pids"/*.pid; do
+  [ -f "$f" ] || continue; p=$(cat "$f"); ours "$p" && kill -TERM "$p" 2>/dev/null
+done
+for _ in $(seq 1 300); do
+  alive=0
+  for f in "$pids"/*.pid; do [ -f "$f" ] && ours "$(cat "$f")" && alive=1; done
+  [ "$alive" = 0 ] && break; sleep 0.1
+done
+for f in "$pids"/*.pid; do
+  [ -f "$f" ] || continue; p=$(cat "$f"); ours "$p" && kill -KILL "$p" 2>/dev/null
+done
+for path in "$@"; do rm -rf -- "$path"; done
+"#;
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(SCRIPT)
+        .arg("testnet-watchdog")
+        .arg(owner_pid.to_string())
+        .arg(dir)
+        .arg(pids_dir)
+        .args(remove_paths)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0);
+    let child = cmd.spawn().map_err(|source| TestnetError::Spawn {
+        program: "sh (watchdog)".into(),
+        source,
+    })?;
+    if let Ok(mut map) = children().lock() {
+        map.insert(child.id(), child);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn spawned_daemon_is_alive_until_stopped_by_pid() {
+        let dir = std::env::temp_dir().join(format!("testnet-proc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pid_file = dir.join("sleep.pid");
+        // The marker (the dir) appears on the command line as an ignored argument.
+        let args = vec![
+            "-c".to_string(),
+            "sleep 30".to_string(),
+            dir.display().to_string(),
+        ];
+        let pid = spawn_daemon(Path::new("/bin/sh"), &args, &dir.join("log"), &pid_file).unwrap();
+        assert_eq!(read_pid(&pid_file), Some(pid));
+        assert!(is_alive(pid));
+        assert_eq!(pid_file_alive(&pid_file, &dir), Some(pid));
+        // A wrong marker never matches, so nothing foreign gets signalled.
+        assert_eq!(pid_file_alive(&pid_file, Path::new("/elsewhere")), None);
+        stop_recorded(&pid_file, &dir, Duration::from_secs(5))
+            .await
+            .unwrap();
+        assert!(!is_alive(pid));
+        assert!(!pid_file.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
