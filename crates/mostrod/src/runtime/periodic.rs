@@ -1,0 +1,166 @@
+//! Periodic work that does not touch orders one by one (PROTOCOL.md §5.13):
+//! the info event (38385), the relay list (10002), the metadata (kind 0, once), the
+//! known-key refresh, the price feed and the chain-height watch of the escrow guard.
+//!
+//! Each job is a tracked task with a `select!` on the stop token. Public node events
+//! are republished on their own schedule, so they are sent directly rather than
+//! through the outbox: a lost one is replaced by the next.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ::nostr::event::Event;
+use mostro_protocol::events::InstanceMetadata;
+use mostro_protocol::status::Status;
+
+use crate::engine::Input;
+use crate::nostr::{refresh_known_keys, PublicEventError};
+
+use super::Inner;
+
+/// How often the chain height is read for the escrow deadline guard.
+const CHAIN_POLL: Duration = Duration::from_secs(60);
+
+/// Starts every periodic job.
+pub(super) fn spawn_all(inner: &Arc<Inner>) {
+    let m = &inner.settings.mostro;
+    let info_every = Duration::from_secs(m.publish_mostro_info_interval.max(1));
+    let relays_every = Duration::from_secs(m.publish_relays_interval.max(1));
+    let keys_every = Duration::from_secs(m.active_pubkeys_refresh_interval.max(1));
+
+    spawn_every(inner, info_every, |me| async move {
+        let event = me
+            .renderer
+            .public()
+            .info_event(&me.info, &me.lnd_info, me.clock.now());
+        me.publish_public("info", event).await;
+    });
+    spawn_every(inner, relays_every, |me| async move {
+        let connected = me.relays.connected_relays();
+        if connected.is_empty() {
+            return;
+        }
+        let event = me.renderer.public().relay_list(&connected, me.clock.now());
+        me.publish_public("relay list", event).await;
+    });
+    let me = Arc::clone(inner);
+    inner.tasks.spawn(async move {
+        let s = &me.settings.mostro;
+        let metadata = InstanceMetadata {
+            name: s.name.clone(),
+            about: s.about.clone(),
+            picture: s.picture.clone(),
+            website: s.website.clone(),
+        };
+        match me.renderer.public().metadata(&metadata, me.clock.now()) {
+            Ok(Some(event)) => me.publish_public("metadata", Ok(event)).await,
+            Ok(None) => {}
+            Err(error) => me.publish_public("metadata", Err(error)).await,
+        }
+    });
+    inner.tasks.spawn(refresh_known_keys(
+        inner.store.clone(),
+        inner.known_keys.clone(),
+        keys_every,
+        inner.stop.clone(),
+    ));
+    if let Some(price) = inner.price.clone() {
+        let stop = inner.stop.clone();
+        inner
+            .tasks
+            .spawn(async move { price.run(stop.cancelled_owned()).await });
+    }
+    let me = Arc::clone(inner);
+    inner.tasks.spawn(async move { me.watch_chain().await });
+}
+
+/// Runs `job` now and then every `every` until stop.
+fn spawn_every<F, Fut>(inner: &Arc<Inner>, every: Duration, job: F)
+where
+    F: Fn(Arc<Inner>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let me = Arc::clone(inner);
+    inner.tasks.spawn(async move {
+        let mut ticker = tokio::time::interval(every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = me.stop.cancelled() => return,
+                _ = ticker.tick() => {}
+            }
+            tokio::select! {
+                () = me.stop.cancelled() => return,
+                () = job(Arc::clone(&me)) => {}
+            }
+        }
+    });
+}
+
+impl Inner {
+    async fn publish_public(&self, what: &'static str, event: Result<Event, PublicEventError>) {
+        match event {
+            Ok(event) => {
+                let outcome = self.relays.publish(&event).await;
+                if outcome.any_accepted() {
+                    tracing::debug!(what, event_id = %event.id, "public event published");
+                } else {
+                    tracing::warn!(what, "no relay accepted the public event");
+                }
+            }
+            Err(error) => {
+                tracing::error!(
+                    what,
+                    error = &error as &dyn std::error::Error,
+                    "cannot build public event"
+                );
+            }
+        }
+    }
+
+    /// The escrow deadline guard is measured in blocks: whenever the chain height
+    /// moves, the trades whose escrow HTLC is within the margin get a deadline input.
+    async fn watch_chain(self: Arc<Self>) {
+        let mut last = None;
+        let mut ticker = tokio::time::interval(CHAIN_POLL);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = self.stop.cancelled() => return,
+                _ = ticker.tick() => {}
+            }
+            let Ok(height) = self
+                .ln_call("chain_height", self.lightning.chain_height())
+                .await
+            else {
+                continue;
+            };
+            if last == Some(height) {
+                continue;
+            }
+            last = Some(height);
+            let orders = match self.store.orders().open().await {
+                Ok(orders) => orders,
+                Err(error) => {
+                    tracing::warn!(
+                        error = &error as &dyn std::error::Error,
+                        "escrow guard cannot read orders"
+                    );
+                    continue;
+                }
+            };
+            let margin = self.engine.escrow_deadline_margin_blocks;
+            for order in orders {
+                let guarded = matches!(order.status, Status::Active | Status::FiatSent);
+                let expiry = order
+                    .hold_invoice
+                    .as_ref()
+                    .and_then(|h| h.htlc_expiry_height);
+                if guarded && expiry.is_some_and(|e| height.saturating_add(margin) >= e) {
+                    tracing::info!(order_id = %order.id, height, "escrow near its expiry");
+                    self.spawn_input(order.id, Input::Deadline);
+                }
+            }
+        }
+    }
+}

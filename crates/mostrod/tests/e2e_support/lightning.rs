@@ -1,0 +1,155 @@
+//! Lightning facts the tests assert: balances, invoice and payment records, and a
+//! hold invoice on the buyer's node (a payout that stays in flight until settled).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use bitcoin::hashes::{sha256, Hash};
+use lightning_invoice::Bolt11Invoice;
+use serde_json::Value;
+use testnet::{Network, Node};
+
+/// Local channel balances of the three nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Locals {
+    /// The seller's node.
+    pub seller: u64,
+    /// Mostro's node.
+    pub mostro: u64,
+    /// The buyer's node.
+    pub buyer: u64,
+}
+
+/// The local channel balance of every node.
+pub async fn locals(net: &Network) -> Locals {
+    Locals {
+        seller: local(net.seller()).await,
+        mostro: local(net.mostro()).await,
+        buyer: local(net.buyer()).await,
+    }
+}
+
+async fn local(node: &Node) -> u64 {
+    node.channel_balance()
+        .await
+        .expect("channel balance")
+        .local_sat
+}
+
+/// Polls until the three local balances equal `expected` (HTLC settlement is
+/// asynchronous); returns the last reading, for the caller to assert.
+pub async fn settled_locals(net: &Network, expected: Locals) -> Locals {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let now = locals(net).await;
+        if now == expected || tokio::time::Instant::now() >= deadline {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Amount (sats) and payment hash (hex) of a bolt11.
+pub fn decode(bolt11: &str) -> (u64, String) {
+    let invoice = Bolt11Invoice::from_str(bolt11).expect("decode bolt11");
+    let msat = invoice
+        .amount_milli_satoshis()
+        .expect("invoice with an amount");
+    (
+        msat / 1000,
+        hex::encode(invoice.payment_hash().to_byte_array()),
+    )
+}
+
+/// Every outgoing payment record of `node` for `hash` (`lncli listpayments`).
+pub async fn payments_for(node: &Node, hash: &str) -> Vec<Value> {
+    let v = node
+        .lncli(&[
+            "listpayments",
+            "--include_incomplete",
+            "--max_payments",
+            "10000",
+        ])
+        .await
+        .expect("listpayments");
+    v.get("payments")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|p| p.get("payment_hash").and_then(Value::as_str) == Some(hash))
+        .cloned()
+        .collect()
+}
+
+/// A numeric field LND prints as a string or a number.
+pub fn num(v: &Value, field: &str) -> u64 {
+    match v.get(field) {
+        Some(Value::String(s)) => s.parse().unwrap_or(0),
+        Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// The invoice record of `node` for `hash` (`lncli lookupinvoice`).
+pub async fn lookup_invoice(node: &Node, hash: &str) -> Value {
+    node.lncli(&["lookupinvoice", hash])
+        .await
+        .expect("lookupinvoice")
+}
+
+/// Polls until `node`'s invoice `hash` is in `state`.
+pub async fn wait_invoice_state(node: &Node, hash: &str, state: &str, timeout: Duration) {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let now = node.invoice_state(hash).await.expect("invoice state");
+        if now == state {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "invoice {hash} stayed {now}, expected {state}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A hold invoice created on a node; its payer's HTLC stays in flight until
+/// [`HoldInvoice::settle`].
+#[derive(Debug)]
+pub struct HoldInvoice {
+    /// The bolt11.
+    pub bolt11: String,
+    /// Payment hash, hex.
+    pub hash: String,
+    preimage: [u8; 32],
+}
+
+impl HoldInvoice {
+    /// Creates a hold invoice for `sats` on `node`, valid for a day.
+    pub async fn create(node: &Node, sats: u64) -> Self {
+        let preimage: [u8; 32] = rand::random();
+        let hash = hex::encode(sha256::Hash::hash(&preimage).to_byte_array());
+        let amt = sats.to_string();
+        let v = node
+            .lncli(&["addholdinvoice", &hash, "--amt", &amt, "--expiry", "86400"])
+            .await
+            .expect("addholdinvoice");
+        let bolt11 = v
+            .get("payment_request")
+            .and_then(Value::as_str)
+            .expect("payment_request")
+            .to_owned();
+        Self {
+            bolt11,
+            hash,
+            preimage,
+        }
+    }
+
+    /// Releases the preimage: the payer's HTLC settles.
+    pub async fn settle(&self, node: &Node) {
+        node.lncli(&["settleinvoice", &hex::encode(self.preimage)])
+            .await
+            .expect("settleinvoice");
+    }
+}
