@@ -120,6 +120,34 @@ impl LocalOrder {
         self.order = Some(order.clone());
     }
 
+    /// Whether `update` is older news than the state already recorded.
+    ///
+    /// Message times are whole seconds, so the daemon's messages of one second
+    /// can be replayed in any order. A hold-invoice request or a
+    /// `waiting-buyer-invoice` notice never follows the escrow being locked,
+    /// and on a sell order the hold invoice is only created once the buyer's
+    /// invoice is known (PROTOCOL.md §5.3, §5.5), so `waiting-buyer-invoice`
+    /// never follows it either.
+    fn is_stale(&self, update: &Update) -> bool {
+        let escrow_locked = matches!(
+            self.status,
+            Some(
+                Status::Active
+                    | Status::FiatSent
+                    | Status::SettledHoldInvoice
+                    | Status::Success
+                    | Status::Dispute
+            )
+        );
+        match update {
+            Update::PayHoldInvoice { .. } => escrow_locked,
+            Update::WaitingBuyerInvoice => {
+                escrow_locked || (self.kind == Kind::Sell && self.hold_invoice.is_some())
+            }
+            _ => false,
+        }
+    }
+
     /// Applies an update received for this order at local time `now`.
     pub fn apply(&mut self, update: &Update, now: u64) {
         self.updated_at = now;
@@ -131,6 +159,10 @@ impl LocalOrder {
                 self.hold_invoice = None;
                 self.invoice_requested = false;
             }
+            // Stale: replayed after a message of the same second that locked
+            // the escrow (see `is_stale`).
+            Update::PayHoldInvoice { .. } | Update::WaitingBuyerInvoice
+                if self.is_stale(update) => {}
             Update::PayHoldInvoice { order, bolt11 } => {
                 if let Some(order) = order {
                     self.absorb(order);
@@ -212,5 +244,52 @@ impl LocalOrder {
             | Update::CantDo { .. }
             | Update::Other { .. } => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hold() -> Update {
+        Update::PayHoldInvoice {
+            order: None,
+            bolt11: "lnbcrt1hold".into(),
+        }
+    }
+
+    #[test]
+    fn same_second_replays_in_any_order_end_in_the_same_state() {
+        // Seller of a sell order: `waiting-buyer-invoice`, then the hold invoice.
+        let id = Uuid::nil();
+        let mut in_order = LocalOrder::new(id, 1, Kind::Sell, true, 0);
+        in_order.apply(&Update::WaitingBuyerInvoice, 1);
+        in_order.apply(&hold(), 1);
+        let mut reversed = LocalOrder::new(id, 1, Kind::Sell, true, 0);
+        reversed.apply(&hold(), 1);
+        reversed.apply(&Update::WaitingBuyerInvoice, 1);
+        for order in [&in_order, &reversed] {
+            assert_eq!(order.status, Some(Status::WaitingPayment));
+            assert_eq!(order.hold_invoice.as_deref(), Some("lnbcrt1hold"));
+        }
+    }
+
+    #[test]
+    fn a_buy_order_waits_for_the_buyer_invoice_after_the_escrow_is_paid() {
+        // Seller who took a buy order: hold invoice, then `waiting-buyer-invoice`.
+        let mut order = LocalOrder::new(Uuid::nil(), 1, Kind::Buy, false, 0);
+        order.apply(&hold(), 1);
+        order.apply(&Update::WaitingBuyerInvoice, 2);
+        assert_eq!(order.status, Some(Status::WaitingBuyerInvoice));
+    }
+
+    #[test]
+    fn nothing_reopens_a_locked_escrow() {
+        let mut order = LocalOrder::new(Uuid::nil(), 1, Kind::Buy, false, 0);
+        order.status = Some(Status::Active);
+        order.apply(&hold(), 1);
+        order.apply(&Update::WaitingBuyerInvoice, 1);
+        assert_eq!(order.status, Some(Status::Active));
+        assert_eq!(order.hold_invoice, None);
     }
 }
