@@ -28,7 +28,7 @@ mod update;
 pub use crate::client::{
     BookFilter, ChatFollow, MostroClient, MostroClientBuilder, NewOrder, OrderAmount, OrderReply,
     PeerChatDisclosure, Privacy, RestoreReport, Timeouts, Watch, WatchEvent,
-    DEFAULT_WATCH_LOOKBACK_SECS,
+    DEFAULT_WATCH_LOOKBACK_SECS, WATCH_KEY_REFRESH_PERIOD,
 };
 pub use crate::error::{ClientError, ErrorKind};
 pub use crate::explain::explain;

@@ -32,7 +32,7 @@ pub use self::chat::{ChatFollow, PeerChatDisclosure};
 pub use self::new_order::{NewOrder, OrderAmount};
 pub use self::operations::OrderReply;
 pub use self::session::RestoreReport;
-pub use self::watch::{Watch, WatchEvent, DEFAULT_WATCH_LOOKBACK_SECS};
+pub use self::watch::{Watch, WatchEvent, DEFAULT_WATCH_LOOKBACK_SECS, WATCH_KEY_REFRESH_PERIOD};
 
 /// Whether the user's identity key is ever sent (PROTOCOL.md §1.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -8,12 +8,15 @@
 //! failure: after [`super::Timeouts::reply`] the caller gets
 //! [`ClientError::Timeout`] naming the daemon and the relays.
 
+use std::time::Duration;
+
 use mostro_protocol::envelope::{
     unwrap_incoming, wrap_message, PrivacyMode, Transport, WrapOptions,
 };
 use mostro_protocol::{
     Action, Message, MessageKind, Payload, Wrapper, PROTOCOL_VERSION, PROTOCOL_VERSION_V1,
 };
+use mostro_relay::{SubscribeOptions, Subscription};
 use nostr::event::Event;
 use nostr::filter::Filter;
 use nostr::key::Keys;
@@ -93,6 +96,23 @@ impl MostroClient {
         }
     }
 
+    /// Subscribes to daemon messages with `filter` (from
+    /// [`MostroClient::reply_filter`]). On v1 the catch-up overlap used after a
+    /// reconnection covers the gift-wrap backdating: a wrap sent later may be
+    /// dated up to two days before one already received, and a `since` moved
+    /// up to the newest date seen would make the relay drop it.
+    pub(crate) fn subscribe_replies(&self, transport: Transport, filter: Filter) -> Subscription {
+        match transport {
+            Transport::V2 => self.inner.pool.subscribe(vec![filter]),
+            Transport::V1 => self.inner.pool.subscribe_with(
+                vec![filter],
+                SubscribeOptions {
+                    catch_up_overlap: Duration::from_secs(V1_BACKDATE_SECS),
+                },
+            ),
+        }
+    }
+
     /// Opens `event` with `keys` if it is a genuine daemon message to them.
     pub(crate) fn open_daemon_message(
         &self,
@@ -138,12 +158,10 @@ impl MostroClient {
         );
         let sender = request.keys.clone();
         let recipients = [sender.public_key()];
-        let mut subscription = self.inner.pool.subscribe(vec![self.reply_filter(
+        let mut subscription = self.subscribe_replies(
             transport,
-            &recipients,
-            unix_now(),
-            REPLY_SLACK_SECS,
-        )]);
+            self.reply_filter(transport, &recipients, unix_now(), REPLY_SLACK_SECS),
+        );
 
         let identity = match self.privacy_mode() {
             PrivacyMode::Reputation { identity } => Some(identity.clone()),

@@ -1,21 +1,34 @@
 //! Following everything the daemon tells our trade keys.
+//!
+//! The set of watched keys is re-read from the store every
+//! [`WATCH_KEY_REFRESH_PERIOD`]: another client instance on the same data
+//! directory (e.g. `mostro-cli sell` next to a running `mostro-cli watch`) may
+//! allocate trade keys at any time. When the set grows the watch re-subscribes with its
+//! original window; messages it already applied are skipped by id.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::time::Duration;
 
 use mostro_protocol::envelope::Transport;
 use mostro_relay::{Subscription, SubscriptionItem};
 use nostr::event::Event;
 use nostr::key::{Keys, PublicKey};
-use tokio::time::Instant;
+use nostr::types::RelayUrl;
+use tokio::time::{Instant, Interval, MissedTickBehavior};
 use uuid::Uuid;
 
 use super::{unix_now, MostroClient};
 use crate::error::ClientError;
 use crate::local_order::LocalOrder;
+use crate::store::Store;
 use crate::update::Update;
 
 /// Default catch-up window of [`MostroClient::watch`] (one day).
 pub const DEFAULT_WATCH_LOOKBACK_SECS: u64 = 24 * 60 * 60;
+
+/// How often a running [`Watch`] looks in the store for trade keys allocated
+/// since it started (by this or another client instance).
+pub const WATCH_KEY_REFRESH_PERIOD: Duration = Duration::from_secs(2);
 
 /// One message from the daemon, applied to local state.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,55 +50,96 @@ pub struct WatchEvent {
 pub struct Watch {
     client: MostroClient,
     transport: Transport,
+    /// Unix time the watch started: with `lookback_secs`, the window start.
+    started_at: u64,
+    lookback_secs: u64,
     keys: HashMap<PublicKey, (u32, Keys)>,
     subscription: Subscription,
-    caught_up: bool,
+    /// Stored events being collected, until every relay sent `EOSE`.
+    catch_up: Option<CatchUp>,
     ready: VecDeque<WatchEvent>,
+    refresh: Interval,
+}
+
+/// Progress of replaying stored events. Kept in the [`Watch`] (not in a
+/// future) so that dropping a pending [`Watch::next`] loses nothing.
+#[derive(Debug)]
+struct CatchUp {
+    deadline: Instant,
+    finished: HashSet<RelayUrl>,
+    stored: Vec<Event>,
+}
+
+/// Trade key indices a watch follows: every unfinished order's key, reserved
+/// range-order keys, the last allocated index (its order is only saved once
+/// the daemon replied, possibly by another process still waiting for it) and
+/// the next unused one.
+fn watched_indices(store: &Store) -> Result<BTreeSet<u32>, ClientError> {
+    let mut indices = BTreeSet::new();
+    for order in store.orders()? {
+        if !order.is_finished() {
+            indices.insert(order.trade_index);
+        }
+        indices.extend(order.next_trade_index);
+    }
+    let last = store.last_trade_index()?;
+    if last >= 1 {
+        indices.insert(last);
+    }
+    if let Some(next) = last.checked_add(1) {
+        indices.insert(next);
+    }
+    Ok(indices)
 }
 
 impl MostroClient {
-    /// Watches every unfinished local order's trade key (plus reserved
-    /// range-order keys and the next unused key), replaying what arrived in
-    /// the last `lookback_secs`.
+    /// Watches our trade keys (and, see [`WATCH_KEY_REFRESH_PERIOD`], keys
+    /// allocated later), replaying what arrived in the last `lookback_secs`.
     pub async fn watch(&self, lookback_secs: u64) -> Result<Watch, ClientError> {
         let transport = self.transport().await;
-        let mut indices: HashSet<u32> = HashSet::new();
-        for order in self.inner.store.orders()? {
-            if !order.is_finished() {
-                indices.insert(order.trade_index);
-            }
-            indices.extend(order.next_trade_index);
-        }
-        indices.insert(self.inner.store.last_trade_index()?.saturating_add(1));
+        let started_at = unix_now();
         let mut keys = HashMap::new();
-        for index in indices {
+        for index in watched_indices(&self.inner.store)? {
             let k = self.trade_keys(index)?;
             keys.insert(k.public_key(), (index, k));
         }
-        let subscription = self.watch_subscription(transport, &keys, lookback_secs);
+        let subscription = self.watch_subscription(transport, &keys, started_at, lookback_secs);
+        let mut refresh = tokio::time::interval(WATCH_KEY_REFRESH_PERIOD);
+        refresh.set_missed_tick_behavior(MissedTickBehavior::Delay);
         Ok(Watch {
             client: self.clone(),
             transport,
+            started_at,
+            lookback_secs,
             keys,
             subscription,
-            caught_up: false,
+            catch_up: Some(CatchUp::new(self.inner.timeouts.fetch)),
             ready: VecDeque::new(),
+            refresh,
         })
     }
 
+    /// Subscribes to daemon messages to `keys` since `anchor - lookback_secs`.
     fn watch_subscription(
         &self,
         transport: Transport,
         keys: &HashMap<PublicKey, (u32, Keys)>,
+        anchor: u64,
         lookback_secs: u64,
     ) -> Subscription {
         let pubkeys: Vec<PublicKey> = keys.keys().copied().collect();
-        self.inner.pool.subscribe(vec![self.reply_filter(
-            transport,
-            &pubkeys,
-            unix_now(),
-            lookback_secs,
-        )])
+        let filter = self.reply_filter(transport, &pubkeys, anchor, lookback_secs);
+        self.subscribe_replies(transport, filter)
+    }
+}
+
+impl CatchUp {
+    fn new(timeout: Duration) -> Self {
+        Self {
+            deadline: Instant::now() + timeout,
+            finished: HashSet::new(),
+            stored: Vec::new(),
+        }
     }
 }
 
@@ -95,56 +149,109 @@ impl Watch {
     pub fn track(&mut self, index: u32, lookback_secs: u64) -> Result<(), ClientError> {
         let keys = self.client.trade_keys(index)?;
         self.keys.insert(keys.public_key(), (index, keys));
+        self.resubscribe(unix_now(), lookback_secs);
+        Ok(())
+    }
+
+    /// Indices of the trade keys currently followed, ascending.
+    pub fn trade_indices(&self) -> Vec<u32> {
+        let indices: BTreeSet<u32> = self.keys.values().map(|(index, _)| *index).collect();
+        indices.into_iter().collect()
+    }
+
+    fn resubscribe(&mut self, anchor: u64, lookback_secs: u64) {
         self.subscription =
             self.client
-                .watch_subscription(self.transport, &self.keys, lookback_secs);
-        self.caught_up = false;
+                .watch_subscription(self.transport, &self.keys, anchor, lookback_secs);
+        self.catch_up = Some(CatchUp::new(self.client.inner.timeouts.fetch));
+    }
+
+    /// Follows keys the store gained since the last look; re-subscribes with
+    /// the watch's original window if there are any.
+    fn refresh_keys(&mut self) -> Result<(), ClientError> {
+        let known: HashSet<u32> = self.keys.values().map(|(index, _)| *index).collect();
+        let added: Vec<u32> = watched_indices(&self.client.inner.store)?
+            .into_iter()
+            .filter(|index| !known.contains(index))
+            .collect();
+        if added.is_empty() {
+            return Ok(());
+        }
+        for &index in &added {
+            let keys = self.client.trade_keys(index)?;
+            self.keys.insert(keys.public_key(), (index, keys));
+        }
+        tracing::debug!(
+            ?added,
+            "watching trade keys allocated since the watch started"
+        );
+        self.resubscribe(self.started_at, self.lookback_secs);
         Ok(())
     }
 
     /// The next update; `None` when the relay pool shut down.
+    ///
+    /// Cancel-safe: dropping the returned future loses no message.
     pub async fn next(&mut self) -> Option<Result<WatchEvent, ClientError>> {
         loop {
             if let Some(event) = self.ready.pop_front() {
                 return Some(Ok(event));
             }
-            if !self.caught_up {
-                if let Err(error) = self.catch_up().await {
+            if self.catch_up.is_some() {
+                if let Err(error) = self.catch_up_step().await {
                     return Some(Err(error));
                 }
                 continue;
             }
-            let event = self.subscription.next_event().await?;
-            match self.handle(&event) {
-                Ok(Some(update)) => return Some(Ok(update)),
-                Ok(None) => {}
-                Err(error) => return Some(Err(error)),
+            tokio::select! {
+                event = self.subscription.next_event() => {
+                    match self.handle(&event?) {
+                        Ok(Some(update)) => return Some(Ok(update)),
+                        Ok(None) => {}
+                        Err(error) => return Some(Err(error)),
+                    }
+                }
+                _ = self.refresh.tick() => {
+                    if let Err(error) = self.refresh_keys() {
+                        return Some(Err(error));
+                    }
+                }
             }
         }
     }
 
-    /// Reads stored events until every connected relay sent `EOSE` (or the
-    /// fetch timeout passes) and queues them oldest first.
-    async fn catch_up(&mut self) -> Result<(), ClientError> {
-        self.caught_up = true;
-        let deadline = Instant::now() + self.client.inner.timeouts.fetch;
-        let mut finished = HashSet::new();
-        let mut stored: Vec<Event> = Vec::new();
-        loop {
-            let connected = self.client.inner.pool.connected_relays();
-            if !connected.is_empty() && connected.iter().all(|r| finished.contains(r)) {
-                break;
-            }
-            match tokio::time::timeout_at(deadline, self.subscription.recv()).await {
-                Ok(Some(SubscriptionItem::Event { event, .. })) => stored.push(*event),
+    /// Collects one stored event (or `EOSE`). Once every connected relay sent
+    /// `EOSE` (or the fetch timeout passed, or the subscription ended) queues
+    /// what was collected, oldest first, and ends the catch-up.
+    async fn catch_up_step(&mut self) -> Result<(), ClientError> {
+        let Some(state) = self.catch_up.as_mut() else {
+            return Ok(());
+        };
+        let connected = self.client.inner.pool.connected_relays();
+        let all_done =
+            !connected.is_empty() && connected.iter().all(|r| state.finished.contains(r));
+        if !all_done && Instant::now() < state.deadline {
+            match tokio::time::timeout_at(state.deadline, self.subscription.recv()).await {
+                Ok(Some(SubscriptionItem::Event { event, .. })) => {
+                    state.stored.push(*event);
+                    return Ok(());
+                }
                 Ok(Some(
                     SubscriptionItem::Eose { relay } | SubscriptionItem::Closed { relay, .. },
                 )) => {
-                    finished.insert(relay);
+                    state.finished.insert(relay);
+                    return Ok(());
                 }
-                Ok(None) | Err(_) => break,
+                // Ended or timed out: queue what we have.
+                Ok(None) | Err(_) => {}
             }
         }
+        let stored = self.catch_up.take().map(|s| s.stored).unwrap_or_default();
+        self.replay(stored)
+    }
+
+    /// Applies stored events in the order the daemon wrote them.
+    fn replay(&mut self, stored: Vec<Event>) -> Result<(), ClientError> {
         let mut opened = Vec::new();
         for event in stored {
             if let Some((at, ev)) = self.open(&event) {
