@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use super::error::PriceError;
+
 /// Fiat code → price of 1 BTC in that currency.
 ///
 /// Codes are stored upper-case. Only positive, finite prices are kept, so every value
@@ -15,6 +17,22 @@ impl RateTable {
     /// An empty table.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Builds a table from a provider's JSON object of `code -> price`, skipping
+    /// entries that are not numbers; a table with no usable price is an error.
+    pub(crate) fn from_json_prices(
+        provider: &'static str,
+        prices: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<Self, PriceError> {
+        let table: RateTable = prices
+            .iter()
+            .filter_map(|(code, value)| Some((code.as_str(), value.as_f64()?)))
+            .collect();
+        if table.is_empty() {
+            return Err(PriceError::NoRates { provider });
+        }
+        Ok(table)
     }
 
     /// Records `price` for `code`.

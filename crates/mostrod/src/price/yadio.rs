@@ -48,16 +48,7 @@ impl YadioProvider {
 
     async fn fetch_table(&self) -> Result<RateTable, PriceError> {
         let body: Body = self.http.get_json(ID, self.url.clone()).await?;
-        // Non-numeric entries are skipped rather than failing the whole table.
-        let table: RateTable = body
-            .btc
-            .iter()
-            .filter_map(|(code, value)| Some((code.as_str(), value.as_f64()?)))
-            .collect();
-        if table.is_empty() {
-            return Err(PriceError::NoRates { provider: ID });
-        }
-        Ok(table)
+        RateTable::from_json_prices(ID, &body.btc)
     }
 }
 
