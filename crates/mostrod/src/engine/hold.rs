@@ -7,11 +7,38 @@ use mostro_protocol::status::Status;
 use nostr::types::Timestamp;
 use sha2::{Digest, Sha256};
 
-use crate::model::{HoldInvoice, Order};
+use crate::model::{HoldInvoice, Order, User};
 
-use super::input::Ctx;
+use super::input::{Ctx, Request};
 use super::messages::{small_order, taker_reputation_notice, Direct, Shown};
-use super::output::{Bucket, CreatedHoldInvoice, HoldInvoicePlan, Refusal, Transition};
+use super::output::{Bucket, CreatedHoldInvoice, HoldInvoicePlan, Outgoing, Refusal, Transition};
+
+/// The plan for the escrow of `next`: `amount + fee` sats locked by the seller,
+/// completed by [`complete_hold_invoice`] once the runtime has created it.
+pub(crate) fn plan_hold_invoice(
+    previous_status: Status,
+    next: Order,
+    request: &Request,
+    ctx: &Ctx<'_>,
+    pre_outbox: Vec<Outgoing>,
+    user_updates: Vec<User>,
+) -> HoldInvoicePlan {
+    HoldInvoicePlan {
+        amount_sats: next.seller_total(),
+        memo: format!(
+            "Mostro order {}: {} sats for {} {}",
+            next.id, next.amount, next.fiat_amount, next.fiat_code
+        ),
+        cltv_delta: ctx.settings.hold_invoice_cltv_delta,
+        previous_status,
+        order: next,
+        request_id: request.request_id,
+        trade_index: request.trade_index,
+        requester: request.sender,
+        pre_outbox,
+        user_updates,
+    }
+}
 
 /// Finishes a step that needed a hold invoice: the order moves to `waiting-payment`,
 /// the seller gets `pay-invoice` and the buyer `waiting-seller-to-pay`. The first

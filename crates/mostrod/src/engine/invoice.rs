@@ -8,10 +8,10 @@ use nostr::types::Timestamp;
 
 use crate::model::{Order, Payout};
 
-use super::hold::escrow_locked_messages;
+use super::hold::{escrow_locked_messages, plan_hold_invoice};
 use super::input::{Ctx, Request};
 use super::messages::{taker_reputation_notice, Direct};
-use super::output::{Decision, HoldInvoicePlan, Refusal, Transition};
+use super::output::{Decision, Refusal, Transition};
 
 /// Handles `add-invoice`: the buyer's payout destination for a trade that waits for it
 /// (`waiting-buyer-invoice`), or a replacement after failed payouts
@@ -81,19 +81,12 @@ pub(crate) fn add_invoice(
         .as_ref()
         .and_then(|p| ctx.user(&p.identity_pubkey));
     let notice = taker_reputation_notice(&next.maker, &next, Action::PayInvoice, taker_user, now);
-    Ok(Decision::NeedsHoldInvoice(HoldInvoicePlan {
-        amount_sats: next.seller_total(),
-        memo: format!(
-            "Mostro order {}: {} sats for {} {}",
-            next.id, next.amount, next.fiat_amount, next.fiat_code
-        ),
-        cltv_delta: ctx.settings.hold_invoice_cltv_delta,
-        previous_status: order.status,
-        order: next,
-        request_id: request.request_id,
-        trade_index: request.trade_index,
-        requester: request.sender,
-        pre_outbox: notice.into_iter().collect(),
-        user_updates: Vec::new(),
-    }))
+    Ok(Decision::NeedsHoldInvoice(plan_hold_invoice(
+        order.status,
+        next,
+        request,
+        ctx,
+        notice.into_iter().collect(),
+        Vec::new(),
+    )))
 }

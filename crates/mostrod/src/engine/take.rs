@@ -11,9 +11,10 @@ use nostr::types::Timestamp;
 use crate::model::{Order, Party, Pricing};
 
 use super::fees::{dev_fee, market_sats, node_fee};
+use super::hold::plan_hold_invoice;
 use super::input::{Ctx, Request};
 use super::messages::{small_order, Direct, Shown};
-use super::output::{Bucket, Decision, HoldInvoicePlan, Refusal, Transition};
+use super::output::{Bucket, Decision, Refusal, Transition};
 use super::trade_index;
 
 /// The order kind a take action applies to: `take-sell` takes sell orders (the taker
@@ -98,21 +99,14 @@ pub(crate) fn take(
             user_updates,
         )));
     }
-    Ok(Decision::NeedsHoldInvoice(HoldInvoicePlan {
-        amount_sats: next.seller_total(),
-        memo: format!(
-            "Mostro order {}: {} sats for {} {}",
-            next.id, next.amount, next.fiat_amount, next.fiat_code
-        ),
-        cltv_delta: ctx.settings.hold_invoice_cltv_delta,
-        previous_status: order.status,
-        order: next,
-        request_id: request.request_id,
-        trade_index: request.trade_index,
-        requester: request.sender,
-        pre_outbox: Vec::new(),
+    Ok(Decision::NeedsHoldInvoice(plan_hold_invoice(
+        order.status,
+        next,
+        request,
+        ctx,
+        Vec::new(),
         user_updates,
-    }))
+    )))
 }
 
 /// `take-sell` without invoice: the buyer is asked for one (status
