@@ -1,8 +1,15 @@
 //! Daemon processes: spawning with a PID file, liveness, stopping by recorded PID.
 //!
 //! Daemons are never looked up by name: every stop goes through the PID recorded
-//! at spawn time, and only after checking that the process's command line still
-//! mentions the network directory (so a recycled PID is never signalled).
+//! at spawn time, and only after checking that the process is ours: either a child
+//! of this process that has not been reaped (its PID cannot have been recycled), or
+//! a process whose command line still mentions the network directory (so a
+//! recycled PID is never signalled).
+//!
+//! The child check comes first on purpose: just after `spawn` returns, the kernel
+//! may not have filled in the new program's command line yet (the parent resumes
+//! once the exec has begun, before the argument pages are set up), so reading
+//! `/proc/<pid>/cmdline` at that moment finds it empty.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -87,9 +94,15 @@ fn cmdline_mentions(pid: u32, marker: &Path) -> bool {
     text.contains(&*marker.to_string_lossy())
 }
 
-/// The recorded daemon is alive and is ours.
+/// True when `pid` is a child this process spawned and has not reaped.
+fn is_our_child(pid: u32) -> bool {
+    children().lock().is_ok_and(|map| map.contains_key(&pid))
+}
+
+/// The recorded daemon is alive and is ours (see the module docs).
 pub fn pid_file_alive(pid_file: &Path, marker: &Path) -> Option<u32> {
-    read_pid(pid_file).filter(|pid| is_alive(*pid) && cmdline_mentions(*pid, marker))
+    read_pid(pid_file)
+        .filter(|pid| is_alive(*pid) && (is_our_child(*pid) || cmdline_mentions(*pid, marker)))
 }
 
 fn signal(pid: u32, sig: &str) {
@@ -195,14 +208,39 @@ mod tests {
         let pid = spawn_daemon(Path::new("/bin/sh"), &args, &dir.join("log"), &pid_file).unwrap();
         assert_eq!(read_pid(&pid_file), Some(pid));
         assert!(is_alive(pid));
+        // Ours from the moment spawn returns, even before the kernel shows the new
+        // program's command line.
         assert_eq!(pid_file_alive(&pid_file, &dir), Some(pid));
-        // A wrong marker never matches, so nothing foreign gets signalled.
-        assert_eq!(pid_file_alive(&pid_file, Path::new("/elsewhere")), None);
         stop_recorded(&pid_file, &dir, Duration::from_secs(5))
             .await
             .unwrap();
         assert!(!is_alive(pid));
         assert!(!pid_file.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_process_we_did_not_spawn_must_mention_the_marker() {
+        let dir = std::env::temp_dir().join(format!("testnet-foreign-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pid_file = dir.join("foreign.pid");
+        // Spawned without `spawn_daemon`: not one of our recorded children.
+        let mut child = Command::new("/bin/sh")
+            .args(["-c", "sleep 30", &dir.display().to_string()])
+            .spawn()
+            .unwrap();
+        std::fs::write(&pid_file, child.id().to_string()).unwrap();
+        // Give the exec time to publish the command line.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while pid_file_alive(&pid_file, &dir).is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(pid_file_alive(&pid_file, &dir), Some(child.id()));
+        // A wrong marker never matches, so nothing foreign gets signalled.
+        assert_eq!(pid_file_alive(&pid_file, Path::new("/elsewhere")), None);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(pid_file_alive(&pid_file, &dir), None);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
