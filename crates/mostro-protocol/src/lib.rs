@@ -17,6 +17,7 @@ pub mod sign;
 pub mod chat;
 pub mod keys;
 
+pub mod dispute_token;
 pub mod events;
 
 pub use action::Action;
