@@ -315,4 +315,30 @@ pub struct Dispute {
     pub taken_at: Option<Timestamp>,
     /// `created_at` of the last kind-38386 revision published.
     pub last_event_at: Option<Timestamp>,
+    /// True once the assigned solver was warned that the escrow deadline is near
+    /// (within twice the margin), so the warning is sent once.
+    pub solver_warned: bool,
+}
+
+impl Dispute {
+    /// True while the dispute waits for or is being handled by a solver.
+    pub fn is_open(&self) -> bool {
+        matches!(
+            self.status,
+            DisputeStatus::Initiated | DisputeStatus::InProgress
+        )
+    }
+}
+
+/// A registered dispute solver (PROTOCOL.md §5.10 `admin-add-solver`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Solver {
+    /// The solver's identity key.
+    pub pubkey: PublicKey,
+    /// What the solver may do.
+    pub role: SolverRole,
+    /// The `trade_index` of the message that registered it (0 if absent).
+    pub last_trade_index: i64,
+    /// When the solver was registered.
+    pub created_at: Timestamp,
 }

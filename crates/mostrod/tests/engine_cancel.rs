@@ -9,7 +9,7 @@ use mostro_protocol::action::Action;
 use mostro_protocol::cant_do::CantDoReason::*;
 use mostro_protocol::order::Kind;
 use mostro_protocol::payload::Payload;
-use mostro_protocol::status::{DisputeStatus, Status};
+use mostro_protocol::status::Status;
 use mostrod::engine::{next_deadline, Effect, Input, Refusal};
 
 fn cancel(who: Actor, id: uuid::Uuid) -> Input {
@@ -134,7 +134,7 @@ fn cooperative_cancel_needs_both_parties() {
         ]
     );
     assert_eq!(buckets(&second), vec![(active.id, "canceled")]);
-    assert_eq!(second.dispute_resolution, None::<DisputeStatus>);
+    assert!(second.dispute_resolution.is_none());
 }
 
 #[test]

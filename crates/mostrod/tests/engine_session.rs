@@ -115,6 +115,7 @@ fn restore_lists_open_orders_and_disputes() {
         created_at: ts(T0),
         taken_at: None,
         last_event_at: None,
+        solver_warned: false,
     };
     let req = taker().request(Action::RestoreSession, None, None);
     let m = message(

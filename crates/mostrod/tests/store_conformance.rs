@@ -238,6 +238,7 @@ async fn dispute_round_trips_and_updates() {
         created_at: Timestamp::from_secs(1_700_000_900),
         taken_at: None,
         last_event_at: None,
+        solver_warned: false,
     };
     let mut in_dispute = order.clone();
     in_dispute.status = Status::Dispute;
@@ -259,6 +260,7 @@ async fn dispute_round_trips_and_updates() {
         solver_pubkey: Some(key()),
         taken_at: Some(Timestamp::from_secs(1_700_001_000)),
         last_event_at: Some(Timestamp::from_secs(1_700_001_001)),
+        solver_warned: false,
         ..opened.clone()
     };
     store
@@ -294,6 +296,7 @@ async fn dispute_cannot_move_to_another_order() {
         created_at: Timestamp::from_secs(1),
         taken_at: None,
         last_event_at: None,
+        solver_warned: false,
     };
     let first = Change {
         dispute_updates: vec![d.clone()],

@@ -366,6 +366,7 @@ async fn session_rows_leave_out_finished_orders() {
         created_at: Timestamp::from_secs(500),
         taken_at: None,
         last_event_at: None,
+        solver_warned: false,
     };
     let closed = Dispute {
         id: Uuid::new_v4(),

@@ -8,12 +8,17 @@ use mostro_protocol::status::{DisputeStatus, Status};
 
 use crate::model::{Order, Payout, Pricing};
 
-use super::input::Request;
+use super::dispute;
+use super::input::{Ctx, Request};
 use super::messages::{maker_view, Direct};
 use super::output::{Bucket, Effect, Refusal, Transition};
 
 /// Handles `cancel` from `request.sender`.
-pub(crate) fn cancel(order: &Order, request: &Request) -> Result<Transition, Refusal> {
+pub(crate) fn cancel(
+    order: &Order,
+    request: &Request,
+    ctx: &Ctx<'_>,
+) -> Result<Transition, Refusal> {
     let sender = request.sender;
     let is_maker = sender == order.maker.trade_pubkey;
     let is_taker = order
@@ -43,7 +48,7 @@ pub(crate) fn cancel(order: &Order, request: &Request) -> Result<Transition, Ref
             if !(is_maker || is_taker) {
                 return Err(Refusal::CantDo(CantDoReason::InvalidPubkey));
             }
-            cooperative(order, request)
+            cooperative(order, request, ctx)
         }
         _ => Err(Refusal::CantDo(CantDoReason::NotAllowedByStatus)),
     }
@@ -126,7 +131,7 @@ pub(crate) fn reset_to_pending(order: &Order, request_id: Option<u64>) -> Transi
 
 /// Cooperative cancel of a running trade: the first request records the initiator, the
 /// other party's confirms it and refunds the seller.
-fn cooperative(order: &Order, request: &Request) -> Result<Transition, Refusal> {
+fn cooperative(order: &Order, request: &Request, ctx: &Ctx<'_>) -> Result<Transition, Refusal> {
     let sender = request.sender;
     let counterpart = [order.seller(), order.buyer()]
         .into_iter()
@@ -173,9 +178,8 @@ fn cooperative(order: &Order, request: &Request) -> Result<Transition, Refusal> 
             let mut next = order.clone();
             next.status = Status::CooperativelyCanceled;
             let mut t = Transition::from(order, next);
-            if order.status == Status::Dispute {
-                t.dispute_resolution = Some(DisputeStatus::SellerRefunded);
-            }
+            // An open dispute ends with the seller refunded (§5.10).
+            dispute::close_by_parties(&mut t, order, ctx, DisputeStatus::SellerRefunded);
             if let Some(hold) = &order.hold_invoice {
                 t.effects
                     .push(Effect::CancelHoldInvoice { hash: hold.hash });

@@ -8,7 +8,7 @@ use nostr::types::Timestamp;
 use uuid::Uuid;
 
 use crate::lightning::{validate_payout_invoice, InvoiceRules};
-use crate::model::{Transport, User};
+use crate::model::{Dispute, Solver, Transport, User};
 
 use super::settings::EngineSettings;
 
@@ -184,10 +184,70 @@ pub struct Ctx<'a> {
     pub price: Option<PriceQuote>,
     /// The buyer's destination resolved to an invoice, for inputs that may pay.
     pub payout: Option<&'a ResolvedPayout>,
-    /// The chain height reported by the Lightning node (escrow deadline guard).
+    /// The chain height reported by the Lightning node (escrow deadline guard and
+    /// the solver's deadline warning).
     pub chain_height: Option<u32>,
-    /// A fresh UUID v4, used if the input creates an order (range child).
+    /// A fresh UUID v4, used if the input creates an order (range child) or opens a
+    /// dispute (never both).
     pub fresh_id: Uuid,
+    /// What dispute and solver actions need.
+    pub dispute: DisputeFacts<'a>,
+}
+
+/// The dispute side of [`Ctx`]: the order's dispute rows, the solvers concerned and the
+/// node key. `Default` is "no dispute, no solver, node key unknown".
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DisputeFacts<'a> {
+    /// Every dispute row of the order, oldest first (normally at most one).
+    pub disputes: &'a [Dispute],
+    /// Solver rows of the request's identity and of the dispute's assigned solver.
+    pub solvers: &'a [Solver],
+    /// The node's public key (it may take and resolve any dispute).
+    pub node_pubkey: Option<PublicKey>,
+    /// The per-side tokens of the order's dispute, for `admin-take-dispute`.
+    pub tokens: Option<&'a DisputeTokens>,
+}
+
+/// The six-digit tokens of one dispute (`mostro_protocol::dispute_token`), computed by
+/// the runtime, which holds the node secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DisputeTokens {
+    /// The dispute they belong to.
+    pub dispute_id: Uuid,
+    /// The buyer's token.
+    pub buyer: String,
+    /// The seller's token.
+    pub seller: String,
+}
+
+impl std::fmt::Debug for DisputeTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DisputeTokens")
+            .field("dispute_id", &self.dispute_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DisputeFacts<'_> {
+    /// The order's latest dispute row, in any status.
+    pub fn latest(&self) -> Option<&Dispute> {
+        self.disputes.last()
+    }
+
+    /// The order's open (`initiated`/`in-progress`) dispute.
+    pub fn open(&self) -> Option<&Dispute> {
+        self.disputes.iter().rev().find(|d| d.is_open())
+    }
+
+    /// The solver row of `pubkey`, if registered.
+    pub fn solver(&self, pubkey: &PublicKey) -> Option<&Solver> {
+        self.solvers.iter().find(|s| &s.pubkey == pubkey)
+    }
+
+    /// True when `pubkey` is the node key.
+    pub fn is_node(&self, pubkey: &PublicKey) -> bool {
+        self.node_pubkey.as_ref() == Some(pubkey)
+    }
 }
 
 impl std::fmt::Debug for Ctx<'_> {

@@ -3,11 +3,11 @@
 
 use mostro_protocol::cant_do::CantDoReason;
 use mostro_protocol::message::Message;
-use mostro_protocol::status::{DisputeStatus, Status};
+use mostro_protocol::status::Status;
 use nostr::key::PublicKey;
 use uuid::Uuid;
 
-use crate::model::{Order, Transport, User};
+use crate::model::{Dispute, Order, Transport, User};
 
 use super::input::Request;
 
@@ -87,6 +87,12 @@ pub enum Outgoing {
         /// The public status bucket.
         bucket: Bucket,
     },
+    /// A kind-38386 revision of the transition's dispute row
+    /// ([`Transition::dispute_resolution`]), built by the publisher from that row.
+    DisputeEvent {
+        /// Which dispute (must be the transition's dispute row).
+        dispute_id: Uuid,
+    },
     /// A kind-38384 rating publication: `d` = the rated party's trade key
     /// (PROTOCOL.md §11.11 fix), aggregates from the rated identity's updated row.
     RatingEvent {
@@ -148,8 +154,9 @@ pub struct Transition {
     pub user_updates: Vec<User>,
     /// Orders created by this input (a range child).
     pub new_orders: Vec<Order>,
-    /// The new status of the order's open dispute, when this input closes it.
-    pub dispute_resolution: Option<DisputeStatus>,
+    /// The order's dispute row as this input leaves it (opened, taken, warned or
+    /// closed), committed with the order.
+    pub dispute_resolution: Option<Dispute>,
 }
 
 impl Transition {
@@ -164,6 +171,14 @@ impl Transition {
             new_orders: Vec::new(),
             dispute_resolution: None,
         }
+    }
+
+    /// Sets the order's dispute row and queues its kind-38386 revision.
+    pub(crate) fn publish_dispute(&mut self, dispute: Dispute) {
+        self.outbox.push(Outgoing::DisputeEvent {
+            dispute_id: dispute.id,
+        });
+        self.dispute_resolution = Some(dispute);
     }
 
     /// Queues a republication of the order with `bucket`.

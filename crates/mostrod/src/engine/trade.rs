@@ -14,7 +14,7 @@ use crate::model::{Order, Party, Payout, Pricing};
 use super::input::{Ctx, Request};
 use super::messages::{maker_view, peer_key, Direct};
 use super::output::{Bucket, Effect, Outgoing, Refusal, Transition};
-use super::{after, payout};
+use super::{after, dispute, payout};
 
 /// The optional `next_trade` payload of `fiat-sent` / `release`. Any other payload is
 /// dropped silently, as is an unparsable key.
@@ -88,9 +88,8 @@ pub(crate) fn release(
         next.next_trade = announced;
     }
     let mut t = Transition::from(order, next);
-    if order.status == Status::Dispute {
-        t.dispute_resolution = Some(DisputeStatus::Settled);
-    }
+    // A dispute the seller gives up on is closed as `settled` (§5.10).
+    dispute::close_by_parties(&mut t, order, ctx, DisputeStatus::Settled);
     t.effects.push(Effect::SettleHoldInvoice {
         hash: hold.hash,
         preimage: hold.preimage,

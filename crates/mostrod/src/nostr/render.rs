@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::public::{PublicEventError, PublicEvents};
 use super::wrap::{ReplyWrapper, WrapError};
 use crate::engine::{Outgoing, Transition};
-use crate::model::{Order, User};
+use crate::model::{Dispute, Order, User};
 
 /// An outbox entry could not be turned into an event.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +25,9 @@ pub enum RenderError {
     /// An order revision names an order the transition does not carry.
     #[error("order {0} is not part of the transition")]
     UnknownOrder(Uuid),
+    /// A dispute revision names a dispute the transition does not carry.
+    #[error("dispute {0} is not part of the transition")]
+    UnknownDispute(Uuid),
 }
 
 /// A signed event ready for the outbox, with the order it concerns.
@@ -101,7 +104,28 @@ impl Renderer {
                 event: self.public.rating_event(*rated_trade_pubkey, user, now)?,
                 order_id: None,
             }),
+            // Needs the transition's dispute row: see `render_transition`.
+            Outgoing::DisputeEvent { dispute_id } => Err(RenderError::UnknownDispute(*dispute_id)),
         }
+    }
+
+    /// Renders a kind-38386 revision of the transition's dispute row and stores its
+    /// `created_at` back into the row.
+    fn render_dispute(
+        &self,
+        dispute_id: Uuid,
+        dispute: Option<&mut Dispute>,
+        now: Timestamp,
+    ) -> Result<Rendered, RenderError> {
+        let dispute = dispute
+            .filter(|d| d.id == dispute_id)
+            .ok_or(RenderError::UnknownDispute(dispute_id))?;
+        let event = self.public.dispute_event(dispute, now)?;
+        dispute.last_event_at = Some(event.created_at);
+        Ok(Rendered {
+            event,
+            order_id: Some(dispute.order_id),
+        })
     }
 
     /// Renders a whole transition's outbox, in order, updating `last_event_at` of the
@@ -124,9 +148,15 @@ impl Renderer {
         let mut orders: Vec<&mut Order> = std::iter::once(&mut transition.order)
             .chain(transition.new_orders.iter_mut())
             .collect();
+        let mut dispute = transition.dispute_resolution.as_mut();
         let rendered = outbox
             .iter()
-            .map(|item| self.render(item, &mut orders, &known, now))
+            .map(|item| match item {
+                Outgoing::DisputeEvent { dispute_id } => {
+                    self.render_dispute(*dispute_id, dispute.as_deref_mut(), now)
+                }
+                _ => self.render(item, &mut orders, &known, now),
+            })
             .collect::<Result<Vec<_>, _>>();
         transition.outbox = outbox;
         rendered

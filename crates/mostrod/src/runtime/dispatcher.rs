@@ -134,6 +134,11 @@ impl Inner {
         if is_session_action(request.action) {
             return self.session(request, Some(mark)).await;
         }
+        match request.action {
+            Action::AdminAddSolver => return self.add_solver(request, mark).await,
+            Action::AdminTakeDispute => return self.take_dispute(request, mark).await,
+            _ => {}
+        }
         match request.order_id {
             Some(order_id) => {
                 self.step_marked(order_id, Input::Request(request), Some(mark))

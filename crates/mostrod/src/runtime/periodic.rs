@@ -151,16 +151,53 @@ impl Inner {
             };
             let margin = self.engine.escrow_deadline_margin_blocks;
             for order in orders {
-                let guarded = matches!(order.status, Status::Active | Status::FiatSent);
+                // Disputes are watched from twice the margin, to warn their solver.
+                let watch_from = match order.status {
+                    Status::Active | Status::FiatSent => margin,
+                    Status::Dispute => margin.saturating_mul(2),
+                    _ => continue,
+                };
                 let expiry = order
                     .hold_invoice
                     .as_ref()
                     .and_then(|h| h.htlc_expiry_height);
-                if guarded && expiry.is_some_and(|e| height.saturating_add(margin) >= e) {
+                if expiry.is_some_and(|e| height.saturating_add(watch_from) >= e) {
                     tracing::info!(order_id = %order.id, height, "escrow near its expiry");
+                    if order.status == Status::Dispute {
+                        self.warn_unassigned(&order, height).await;
+                    }
                     self.spawn_input(order.id, Input::Deadline);
                 }
             }
+        }
+    }
+
+    /// Logs a disputed order near its escrow deadline that no solver holds: nobody
+    /// else can be warned.
+    async fn warn_unassigned(&self, order: &crate::model::Order, height: u32) {
+        match self.store.disputes().for_order(order.id).await {
+            Ok(disputes) => {
+                let unassigned = disputes
+                    .iter()
+                    .any(|d| d.is_open() && d.solver_pubkey.is_none());
+                if unassigned {
+                    let expiry = order
+                        .hold_invoice
+                        .as_ref()
+                        .and_then(|h| h.htlc_expiry_height);
+                    tracing::warn!(
+                        order_id = %order.id,
+                        height,
+                        ?expiry,
+                        "dispute near the escrow deadline and no solver has taken it"
+                    );
+                }
+            }
+            Err(error) => tracing::warn!(
+                order_id = %order.id,
+                error = &error as &dyn std::error::Error,
+                "cannot read the order's disputes"
+            ),
         }
     }
 }

@@ -8,7 +8,7 @@ use mostro_protocol::action::Action;
 use mostro_protocol::payload::Payload;
 use uuid::Uuid;
 
-use crate::engine::{self, session, Ctx, Refusal, Request};
+use crate::engine::{self, session, Ctx, DisputeFacts, Refusal, Request};
 use crate::store::ProcessedMark;
 
 use super::error::HandleError;
@@ -82,6 +82,7 @@ impl Inner {
                 payout: None,
                 chain_height: None,
                 fresh_id: Uuid::new_v4(),
+                dispute: DisputeFacts::default(),
             };
             engine::new_order(request, &ctx, Uuid::new_v4(), now)
         };

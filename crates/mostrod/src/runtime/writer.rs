@@ -18,11 +18,11 @@ use mostro_protocol::status::Status;
 use uuid::Uuid;
 
 use crate::engine::{
-    self, CreatedHoldInvoice, Ctx, Decision, Effect, HoldInvoicePlan, Input, Outgoing, PriceQuote,
-    Refusal, Request, ResolvedPayout, Transition,
+    self, CreatedHoldInvoice, Ctx, Decision, DisputeFacts, DisputeTokens, Effect, HoldInvoicePlan,
+    Input, Outgoing, PriceQuote, Refusal, Request, ResolvedPayout, Transition,
 };
 use crate::lightning::{HoldInvoiceRequest, LightningError, Preimage};
-use crate::model::{Order, Side, User};
+use crate::model::{Dispute, Order, Side, Solver, User};
 use crate::store::{Change, OrderUpdate, OutboxItem, ProcessedMark};
 
 use super::error::HandleError;
@@ -37,6 +37,9 @@ pub(super) struct Facts {
     pub(super) payout: Option<ResolvedPayout>,
     pub(super) chain_height: Option<u32>,
     pub(super) validator: CheckedValidator,
+    pub(super) disputes: Vec<Dispute>,
+    pub(super) solvers: Vec<Solver>,
+    pub(super) tokens: Option<DisputeTokens>,
 }
 
 impl Facts {
@@ -50,6 +53,12 @@ impl Facts {
             payout: self.payout.as_ref(),
             chain_height: self.chain_height,
             fresh_id: Uuid::new_v4(),
+            dispute: DisputeFacts {
+                disputes: &self.disputes,
+                solvers: &self.solvers,
+                node_pubkey: Some(inner.keys.public_key()),
+                tokens: self.tokens.as_ref(),
+            },
         }
     }
 }
@@ -159,7 +168,17 @@ impl Inner {
                 return Ok(Vec::new());
             }
         };
-        self.commit(transition, &facts.users, now, mark).await
+        let forced_refund = request.is_none()
+            && order.status == Status::Dispute
+            && transition.order.status == Status::CanceledByAdmin;
+        let effects = self.commit(transition, &facts.users, now, mark).await?;
+        if forced_refund {
+            tracing::warn!(
+                %order_id,
+                "dispute still open at the escrow deadline: seller refunded"
+            );
+        }
+        Ok(effects)
     }
 
     /// Loads the users, checks and quotes the engine may need for `input`.
@@ -191,7 +210,7 @@ impl Inner {
         };
         let price = self.price_of(&order.fiat_code, order.amount == 0);
         let may_pay = match input {
-            Input::Request(r) => r.action == Action::Release,
+            Input::Request(r) => matches!(r.action, Action::Release | Action::AdminSettle),
             Input::Deadline => order.status == Status::SettledHoldInvoice,
             _ => false,
         };
@@ -200,8 +219,12 @@ impl Inner {
         } else {
             None
         };
-        let guarded = matches!(order.status, Status::Active | Status::FiatSent);
-        let chain_height = if matches!(input, Input::Deadline) && guarded {
+        let guarded = matches!(
+            order.status,
+            Status::Active | Status::FiatSent | Status::Dispute
+        );
+        let taking = request.is_some_and(|r| r.action == Action::AdminTakeDispute);
+        let chain_height = if (matches!(input, Input::Deadline) && guarded) || taking {
             self.ln_call("chain_height", self.lightning.chain_height())
                 .await
                 .inspect_err(|error| {
@@ -214,6 +237,7 @@ impl Inner {
         } else {
             None
         };
+        let disputed = self.dispute_facts(order, request).await?;
         Ok(Facts {
             users,
             pending_order_exists,
@@ -221,6 +245,9 @@ impl Inner {
             payout,
             chain_height,
             validator: self.destinations.prepare(request).await,
+            disputes: disputed.disputes,
+            solvers: disputed.solvers,
+            tokens: disputed.tokens,
         })
     }
 
@@ -391,15 +418,23 @@ impl Inner {
             }
         };
         new_orders.extend(t.new_orders.iter().cloned());
-        if let Some(status) = t.dispute_resolution {
-            // Disputes are not opened by this engine version yet; nothing to close.
-            tracing::warn!(order_id = %t.order.id, ?status, "dispute resolution without disputes support");
+        if let Some(dispute) = &t.dispute_resolution {
+            tracing::info!(
+                order_id = %t.order.id,
+                dispute_id = %dispute.id,
+                status = %dispute.status,
+                "dispute updated"
+            );
+            if let Some(solver) = dispute.solver_pubkey.filter(|_| dispute.is_open()) {
+                self.known_keys.insert(solver);
+            }
         }
         let change = Change {
             order_update,
             new_orders,
             user_updates: t.user_updates.clone(),
-            dispute_updates: Vec::new(),
+            dispute_updates: t.dispute_resolution.iter().cloned().collect(),
+            solver_updates: Vec::new(),
             outbox,
             processed: mark,
         };

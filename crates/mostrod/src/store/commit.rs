@@ -3,12 +3,12 @@
 use mostro_protocol::status::Status;
 use rusqlite::Connection;
 
-use crate::model::{Dispute, Order, User};
+use crate::model::{Dispute, Order, Solver, User};
 
 use super::error::StoreError;
 use super::outbox::OutboxItem;
 use super::processed::{self, ProcessedMark};
-use super::{disputes, orders, outbox, users};
+use super::{disputes, orders, outbox, solvers, users};
 
 /// A new version of an existing order, stored only if the order is still in
 /// `expected` (the status the writer read).
@@ -33,6 +33,8 @@ pub struct Change {
     pub user_updates: Vec<User>,
     /// Dispute rows to insert or replace.
     pub dispute_updates: Vec<Dispute>,
+    /// Solver rows to insert or replace (`admin-add-solver`).
+    pub solver_updates: Vec<Solver>,
     /// Signed events the change causes, in sending order.
     pub outbox: Vec<OutboxItem>,
     /// The inbound event that caused the change, marked processed in the same
@@ -90,6 +92,9 @@ pub(super) fn apply(conn: &mut Connection, change: &Change) -> Result<(), StoreE
     }
     for dispute in &change.dispute_updates {
         disputes::upsert(&tx, dispute)?;
+    }
+    for solver in &change.solver_updates {
+        solvers::upsert(&tx, solver)?;
     }
     for item in &change.outbox {
         outbox::insert(&tx, item)?;

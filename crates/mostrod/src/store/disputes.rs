@@ -6,12 +6,12 @@ use uuid::Uuid;
 
 use crate::model::{Dispute, Side};
 
-use super::codec::{read_enum, read_key, read_opt, read_time, read_uuid, secs};
+use super::codec::{read_enum, read_flag, read_key, read_opt, read_time, read_uuid, secs};
 use super::error::StoreError;
 use super::Store;
 
 const COLUMNS: &str = "id, order_id, status, order_previous_status, initiator, \
-                       solver_pubkey, created_at, taken_at, last_event_at";
+                       solver_pubkey, created_at, taken_at, last_event_at, solver_warned";
 
 /// The dispute repository.
 #[derive(Debug, Clone)]
@@ -91,9 +91,9 @@ pub(super) fn upsert(c: &Connection, d: &Dispute) -> Result<(), StoreError> {
     let changed = c
         .prepare_cached(
             "INSERT INTO disputes (id, order_id, status, order_previous_status, initiator,
-             solver_pubkey, created_at, taken_at, last_event_at)
+             solver_pubkey, created_at, taken_at, last_event_at, solver_warned)
          VALUES (:id, :order_id, :status, :prev, :initiator, :solver, :created_at,
-             :taken_at, :last_event_at)
+             :taken_at, :last_event_at, :solver_warned)
          ON CONFLICT (id) DO UPDATE SET
              status = excluded.status,
              order_previous_status = excluded.order_previous_status,
@@ -101,7 +101,8 @@ pub(super) fn upsert(c: &Connection, d: &Dispute) -> Result<(), StoreError> {
              solver_pubkey = excluded.solver_pubkey,
              created_at = excluded.created_at,
              taken_at = excluded.taken_at,
-             last_event_at = excluded.last_event_at
+             last_event_at = excluded.last_event_at,
+             solver_warned = excluded.solver_warned
          WHERE disputes.order_id = excluded.order_id",
         )?
         .execute(named_params! {
@@ -114,6 +115,7 @@ pub(super) fn upsert(c: &Connection, d: &Dispute) -> Result<(), StoreError> {
             ":created_at": created_at,
             ":taken_at": taken_at,
             ":last_event_at": last_event_at,
+            ":solver_warned": d.solver_warned,
         })?;
     if changed == 0 {
         return Err(StoreError::DisputeMoved { dispute_id: d.id });
@@ -158,5 +160,6 @@ fn read(row: &Row<'_>) -> Result<Dispute, StoreError> {
         last_event_at: read_opt(row.get("last_event_at")?, |v| {
             read_time(v, "disputes.last_event_at")
         })?,
+        solver_warned: read_flag(row.get("solver_warned")?, "disputes.solver_warned")?,
     })
 }

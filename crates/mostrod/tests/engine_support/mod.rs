@@ -9,11 +9,11 @@ use mostro_protocol::payload::Payload;
 use mostro_protocol::status::Status;
 use mostrod::engine::transitions::{check_initial, check_transition};
 use mostrod::engine::{
-    self, complete_hold_invoice, CreatedHoldInvoice, Ctx, Decision, EngineSettings, Input,
-    InvoiceRefused, Outgoing, PayoutValidator, PriceQuote, Refusal, Request, ResolvedPayout,
-    Transition,
+    self, complete_hold_invoice, CreatedHoldInvoice, Ctx, Decision, DisputeFacts, DisputeTokens,
+    EngineSettings, Input, InvoiceRefused, Outgoing, PayoutValidator, PriceQuote, Refusal, Request,
+    ResolvedPayout, Transition,
 };
-use mostrod::model::{Order, Transport, User};
+use mostrod::model::{Dispute, Order, Solver, Transport, User};
 use nostr::key::{Keys, PublicKey, SecretKey};
 use nostr::types::Timestamp;
 use sha2::{Digest, Sha256};
@@ -141,6 +141,10 @@ pub struct World {
     pub payout: Option<ResolvedPayout>,
     pub chain_height: Option<u32>,
     pub fresh_id: Uuid,
+    pub disputes: Vec<Dispute>,
+    pub solvers: Vec<Solver>,
+    pub node: Option<PublicKey>,
+    pub tokens: Option<DisputeTokens>,
 }
 
 impl Default for World {
@@ -157,6 +161,10 @@ impl Default for World {
             payout: None,
             chain_height: None,
             fresh_id: Uuid::from_u128(0xc41d),
+            disputes: Vec::new(),
+            solvers: Vec::new(),
+            node: None,
+            tokens: None,
         }
     }
 }
@@ -172,6 +180,12 @@ impl World {
             payout: self.payout.as_ref(),
             chain_height: self.chain_height,
             fresh_id: self.fresh_id,
+            dispute: DisputeFacts {
+                disputes: &self.disputes,
+                solvers: &self.solvers,
+                node_pubkey: self.node,
+                tokens: self.tokens.as_ref(),
+            },
         }
     }
 }
