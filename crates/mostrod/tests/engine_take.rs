@@ -400,13 +400,70 @@ fn add_invoice_refusals() {
         .err(),
         Some(Refusal::CantDo(InvalidAction))
     );
-    assert!(matches!(
-        step(
-            &active,
-            Input::Request(taker().request(Action::Dispute, Some(sell.id), None)),
-            &world,
-            T0
-        ),
-        Err(Refusal::Silent(_))
-    ));
+    // Disputes are handled now (engine_dispute.rs): the buyer of an active trade opens one.
+    assert!(step(
+        &active,
+        Input::Request(taker().request(Action::Dispute, Some(sell.id), None)),
+        &world,
+        T0
+    )
+    .is_ok_and(|t| t.order.status == Status::Dispute));
+}
+
+#[test]
+fn market_order_sats_are_computed_at_take_from_the_current_price() {
+    let world = World::default();
+    // 100 USD at a +2 % premium, created while 1 BTC = 50 000 USD.
+    let order = create(&world, wire_order(Kind::Sell, 0, 100, 2), &maker());
+    assert_eq!((order.amount, order.fee), (0, 0), "not priced at creation");
+    let later = World {
+        price: Some(engine::PriceQuote {
+            price: 40_000.0,
+            fetched_at: ts(T0 + 50),
+        }),
+        ..World::default()
+    };
+    let t = step(
+        &order,
+        take(Action::TakeSell, order.id, None),
+        &later,
+        T0 + 60,
+    )
+    .expect("taken");
+    // 100 / 40 000 × 1e8 = 250 000; minus 2 % = 245 000; fee round(0.006 × 245 000 / 2).
+    assert_eq!(
+        (t.order.amount, t.order.fee, t.order.fiat_amount),
+        (245_000, 735, 100)
+    );
+    assert_eq!(
+        order_payload(&message_to(&t, taker().trade, Action::AddInvoice)).amount,
+        245_000 - 735
+    );
+}
+
+#[test]
+fn market_take_with_a_stale_price_is_refused() {
+    let world = World::default();
+    let order = create(&world, wire_order(Kind::Buy, 0, 100, 0), &maker());
+    let staleness = world.settings.max_price_staleness_seconds;
+    let take_buy = || take(Action::TakeBuy, order.id, None);
+    // The quote was fetched at T0: exactly at the limit it is still usable.
+    assert!(step(&order, take_buy(), &world, T0 + staleness).is_ok());
+    assert_eq!(
+        step(&order, take_buy(), &world, T0 + staleness + 1).err(),
+        Some(Refusal::CantDo(PriceTooStale))
+    );
+    // A fixed-sats order needs no price at all.
+    let fixed = create(&world, wire_order(Kind::Buy, 100_000, 50, 0), &maker());
+    let no_price = World {
+        price: None,
+        ..World::default()
+    };
+    assert!(step(
+        &fixed,
+        take(Action::TakeBuy, fixed.id, None),
+        &no_price,
+        T0 + 10
+    )
+    .is_ok());
 }

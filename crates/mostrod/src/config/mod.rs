@@ -5,6 +5,7 @@
 //! the settings file, the defaults of PROTOCOL.md §10.1. The commented reference of
 //! every setting is `crates/mostrod/settings.toml.template`.
 
+mod admin;
 mod cli;
 mod env;
 mod error;
@@ -20,6 +21,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::EngineSettings;
 
+pub use admin::{
+    load_or_create_admin_token, AdminSettings, AdminTokenText, ADMIN_TOKEN_BYTES, ADMIN_TOKEN_FILE,
+    DEFAULT_ADMIN_LISTEN,
+};
 pub use cli::Cli;
 pub use error::ConfigError;
 pub use node_key::KEY_FILE;
@@ -27,6 +32,7 @@ pub use sections::{
     DatabaseSettings, ExpirationSettings, LightningSettings, MostroSettings, NostrSettings,
     PreferredTransport, PriceSettings,
 };
+pub use sections::{FiatLimitSettings, LnurlSettings};
 
 /// Name of the default settings file inside the data directory.
 pub const SETTINGS_FILE: &str = "settings.toml";
@@ -50,6 +56,10 @@ pub struct Settings {
     pub expiration: ExpirationSettings,
     /// `[price]`.
     pub price: PriceSettings,
+    /// `[admin]`.
+    pub admin: AdminSettings,
+    /// `[lnurl]`.
+    pub lnurl: LnurlSettings,
     /// The data directory (from flags or environment, never from the file).
     #[serde(skip)]
     pub data_dir: PathBuf,
@@ -158,6 +168,17 @@ impl Settings {
             payment_retries_interval: l.payment_retries_interval,
             escrow_deadline_margin_blocks: l.escrow_deadline_margin_blocks,
             max_price_staleness_seconds: self.price.max_price_staleness_seconds,
+            fiat_limits: m
+                .fiat_limits
+                .iter()
+                .map(|(code, l)| {
+                    let bounds = crate::engine::FiatBounds {
+                        min: l.min,
+                        max: l.max,
+                    };
+                    (code.clone(), bounds)
+                })
+                .collect(),
         }
     }
 
@@ -174,6 +195,7 @@ impl Settings {
         probe.lightning.lnd_macaroon_file = Some(PathBuf::new());
         probe.nostr.nsec_privkey = Some(String::new());
         probe.database.path = Some(PathBuf::new());
+        probe.admin.token_file = Some(PathBuf::new());
         match toml::Value::try_from(&probe).map_err(ConfigError::Describe)? {
             toml::Value::Table(table) => Ok(table),
             _ => Ok(toml::Table::new()),

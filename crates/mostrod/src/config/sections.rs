@@ -3,6 +3,7 @@
 //! Every field has the protocol's default, so a file only lists what it changes.
 //! Unknown keys are refused, so that a misspelt setting is not silently ignored.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -58,6 +59,21 @@ pub struct MostroSettings {
     pub picture: Option<String>,
     /// Node website (kind 0 metadata).
     pub website: Option<String>,
+    /// Extension: per-currency fiat amount limits, e.g. `USD = { min = 10, max = 5000 }`.
+    /// Every listed code must be accepted; currencies without an entry are limited by
+    /// the sats limits only.
+    pub fiat_limits: BTreeMap<String, FiatLimitSettings>,
+}
+
+/// One entry of `mostro.fiat_limits`: the accepted fiat amounts of a currency, in
+/// whole units, both inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FiatLimitSettings {
+    /// Smallest accepted fiat amount (at least 1).
+    pub min: u64,
+    /// Largest accepted fiat amount (at least `min`).
+    pub max: u64,
 }
 
 impl Default for MostroSettings {
@@ -87,6 +103,7 @@ impl Default for MostroSettings {
             about: None,
             picture: None,
             website: None,
+            fiat_limits: BTreeMap::new(),
         }
     }
 }
@@ -228,6 +245,10 @@ pub struct PriceSettings {
     pub update_interval_seconds: u64,
     /// Market pricing is refused when the latest quote is older than this, in seconds.
     pub max_price_staleness_seconds: u64,
+    /// The Yadio exchange-rate table (`GET` returns every currency's BTC price).
+    pub yadio_url: String,
+    /// The CoinGecko API base (`/simple/price` is appended).
+    pub coingecko_url: String,
 }
 
 impl Default for PriceSettings {
@@ -235,6 +256,8 @@ impl Default for PriceSettings {
         Self {
             update_interval_seconds: 300,
             max_price_staleness_seconds: 1800,
+            yadio_url: crate::price::YADIO_DEFAULT_URL.to_owned(),
+            coingecko_url: crate::price::COINGECKO_DEFAULT_BASE.to_owned(),
         }
     }
 }
@@ -243,5 +266,41 @@ impl PriceSettings {
     /// The refresh period actually used: at least 60 s.
     pub fn update_interval(&self) -> u64 {
         self.update_interval_seconds.max(60)
+    }
+}
+
+/// `[lnurl]`: resolving Lightning addresses and LNURL-pay payout destinations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LnurlSettings {
+    /// TEST ONLY: let LNURL requests reach the literal host `127.0.0.1` (over `http`
+    /// too). Never enable in production; a warning is logged at start when set.
+    pub allow_insecure_localhost: bool,
+    /// Limit for DNS resolution and the TCP/TLS connection, in seconds.
+    pub connect_timeout_seconds: u64,
+    /// Limit for one whole request, body included, in seconds.
+    pub request_timeout_seconds: u64,
+}
+
+impl Default for LnurlSettings {
+    fn default() -> Self {
+        let options = crate::lnurl::LnurlOptions::default();
+        Self {
+            allow_insecure_localhost: options.allow_insecure_localhost,
+            connect_timeout_seconds: options.connect_timeout.as_secs(),
+            request_timeout_seconds: options.request_timeout.as_secs(),
+        }
+    }
+}
+
+impl LnurlSettings {
+    /// The resolver options these settings describe.
+    pub fn options(&self) -> crate::lnurl::LnurlOptions {
+        crate::lnurl::LnurlOptions {
+            allow_insecure_localhost: self.allow_insecure_localhost,
+            connect_timeout: std::time::Duration::from_secs(self.connect_timeout_seconds),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds),
+            ..crate::lnurl::LnurlOptions::default()
+        }
     }
 }

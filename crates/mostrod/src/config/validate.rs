@@ -48,6 +48,47 @@ fn existing_file(setting: &'static str, path: Option<&Path>) -> Result<(), Confi
     }
 }
 
+/// An `http://` or `https://` URL with a host.
+fn http_url(setting: &'static str, value: &str) -> Result<(), ConfigError> {
+    match url::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(()),
+        _ => Err(invalid(
+            setting,
+            format!("{value:?}"),
+            "must be an http:// or https:// URL",
+        )),
+    }
+}
+
+/// `mostro.fiat_limits`: upper-case three-letter codes of accepted currencies, with
+/// `1 ≤ min ≤ max`.
+fn fiat_limits(m: &super::MostroSettings) -> Result<(), ConfigError> {
+    const SETTING: &str = "mostro.fiat_limits";
+    for (code, limit) in &m.fiat_limits {
+        if code.len() != 3 || !code.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(invalid(
+                SETTING,
+                format!("{code:?}"),
+                "currency codes are three upper-case letters (ISO 4217), e.g. \"USD\"",
+            ));
+        }
+        let accepted = m.fiat_currencies_accepted.is_empty()
+            || m.fiat_currencies_accepted.iter().any(|c| c == code);
+        if !accepted {
+            return Err(invalid(
+                SETTING,
+                code,
+                "a limit for a currency missing from mostro.fiat_currencies_accepted",
+            ));
+        }
+        let shown = format!("{code} = {{ min = {}, max = {} }}", limit.min, limit.max);
+        if limit.min == 0 || limit.min > limit.max {
+            return Err(invalid(SETTING, shown, "need 1 <= min <= max"));
+        }
+    }
+    Ok(())
+}
+
 /// Checks every setting; the first failure is returned.
 pub(super) fn validate(s: &Settings) -> Result<(), ConfigError> {
     let m = &s.mostro;
@@ -95,6 +136,8 @@ pub(super) fn validate(s: &Settings) -> Result<(), ConfigError> {
             ));
         }
     }
+
+    fiat_limits(m)?;
 
     let l = &s.lightning;
     if !(l.lnd_grpc_host.starts_with("https://") || l.lnd_grpc_host.starts_with("http://")) {
@@ -172,9 +215,24 @@ pub(super) fn validate(s: &Settings) -> Result<(), ConfigError> {
     positive("expiration.fee_audit_days", e.fee_audit_days)?;
     positive("expiration.dm_days", e.dm_days)?;
 
+    if s.admin.enabled {
+        s.admin.listen_addr()?;
+    }
+
     positive(
         "price.max_price_staleness_seconds",
         s.price.max_price_staleness_seconds,
+    )?;
+    http_url("price.yadio_url", &s.price.yadio_url)?;
+    http_url("price.coingecko_url", &s.price.coingecko_url)?;
+
+    positive(
+        "lnurl.connect_timeout_seconds",
+        s.lnurl.connect_timeout_seconds,
+    )?;
+    positive(
+        "lnurl.request_timeout_seconds",
+        s.lnurl.request_timeout_seconds,
     )?;
     Ok(())
 }

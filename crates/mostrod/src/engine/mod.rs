@@ -11,10 +11,14 @@
 //! write against [`transitions::check_transition`].
 //!
 //! Session actions that need no order lock are separate functions: [`new_order`],
-//! [`session::orders`], [`session::last_trade_index`], [`session::restore_session`].
+//! [`session::orders`], [`session::last_trade_index`], [`session::restore_session`],
+//! and [`add_solver`].
 
+mod add_solver;
+mod admin;
 mod cancel;
 mod deadline;
+mod dispute;
 pub mod fees;
 mod hold;
 mod input;
@@ -27,6 +31,7 @@ mod rate;
 mod rekey;
 pub mod session;
 mod settings;
+mod solver_messages;
 mod take;
 mod trade;
 mod trade_index;
@@ -38,17 +43,18 @@ use nostr::types::Timestamp;
 
 use crate::model::Order;
 
+pub use add_solver::add_solver;
 pub use deadline::next_deadline;
 pub use hold::complete_hold_invoice;
 pub use input::{
-    Bolt11Validator, Ctx, Input, InvoiceRefused, PayoutValidator, PriceQuote, Request,
-    ResolvedPayout,
+    Bolt11Validator, Ctx, DisputeFacts, DisputeTokens, Input, InvoiceRefused, PayoutValidator,
+    PriceQuote, Request, ResolvedPayout,
 };
 pub use new_order::new_order;
 pub use output::{
     Bucket, CreatedHoldInvoice, Decision, Effect, HoldInvoicePlan, Outgoing, Refusal, Transition,
 };
-pub use settings::EngineSettings;
+pub use settings::{EngineSettings, FiatBounds};
 
 /// `now + secs`, saturating.
 pub(crate) fn after(now: Timestamp, secs: u64) -> Timestamp {
@@ -86,6 +92,11 @@ fn handle_request(
     ctx: &Ctx<'_>,
     now: Timestamp,
 ) -> Result<Decision, Refusal> {
+    // The only order-scoped action whose `id` is not the order's: the runtime routed
+    // it here by its dispute id.
+    if request.action == Action::AdminTakeDispute {
+        return admin::take_dispute(order, request, ctx, now).map(Decision::Commit);
+    }
     if request.order_id != Some(order.id) {
         return Err(Refusal::CantDo(CantDoReason::NotFound));
     }
@@ -95,19 +106,21 @@ fn handle_request(
         Action::AddInvoice => invoice::add_invoice(order, request, ctx, now),
         Action::FiatSent => trade::fiat_sent(order, request).map(commit),
         Action::Release => trade::release(order, request, ctx, now).map(commit),
-        Action::Cancel => cancel::cancel(order, request).map(commit),
+        Action::Cancel => cancel::cancel(order, request, ctx).map(commit),
         Action::RateUser => rate::rate_user(order, request, ctx, now).map(commit),
         Action::TradePubkey => rekey::trade_pubkey(order, request).map(commit),
         Action::PayInvoice => Err(Refusal::CantDo(CantDoReason::InvalidAction)),
-        // Disputes and solver actions are a later step of the engine: routed here
-        // explicitly so that they are dropped, never mishandled.
-        Action::Dispute
-        | Action::AdminCancel
-        | Action::AdminSettle
-        | Action::AdminAddSolver
-        | Action::AdminTakeDispute => {
-            Err(Refusal::Silent("unsupported: disputes not implemented yet"))
+        Action::Dispute => dispute::dispute(order, request, ctx, now).map(commit),
+        Action::AdminSettle => {
+            admin::resolve(order, request, ctx, now, admin::Resolution::Settle).map(commit)
         }
+        Action::AdminCancel => {
+            admin::resolve(order, request, ctx, now, admin::Resolution::Cancel).map(commit)
+        }
+        // Handled before the id check above.
+        Action::AdminTakeDispute => Err(Refusal::Silent("admin-take-dispute misrouted")),
+        // Concerns no order: answered by [`add_solver`] without an order lock.
+        Action::AdminAddSolver => Err(Refusal::Silent("admin-add-solver routed to an order")),
         // Bonds and Cashu escrow are optional modes this node does not run.
         Action::PayBondInvoice
         | Action::AddBondInvoice

@@ -53,6 +53,8 @@ pub fn new_order(
     }
     // 3.–6. Amount shape.
     check_amounts(wire)?;
+    // Extension: the currency's fiat limits (no price needed, so before check 7).
+    check_fiat_limits(wire, ctx)?;
     // 7. Sats limits (market quotes without premium).
     check_limits(wire, fixed_amount, ctx, now)?;
     // 9. Kind (the trade index is recorded only if the whole request succeeds).
@@ -155,6 +157,23 @@ fn check_amounts(wire: &SmallOrder) -> Result<(), Refusal> {
         return Err(Refusal::CantDo(CantDoReason::InvalidParameters));
     }
     Ok(())
+}
+
+/// Extension to §5.2: the fiat amount, or both ends of a range, within the limits
+/// configured for the currency ⇒ else `out_of_range_fiat_amount`.
+fn check_fiat_limits(wire: &SmallOrder, ctx: &Ctx<'_>) -> Result<(), Refusal> {
+    let fiat_amounts = match (wire.min_amount, wire.max_amount) {
+        (Some(min), Some(max)) => vec![min, max],
+        _ => vec![wire.fiat_amount],
+    };
+    if fiat_amounts
+        .into_iter()
+        .all(|fiat| ctx.settings.fiat_in_limits(&wire.fiat_code, fiat))
+    {
+        Ok(())
+    } else {
+        Err(Refusal::CantDo(CantDoReason::OutOfRangeFiatAmount))
+    }
 }
 
 /// Check 7 of §5.2: every sats amount within `[min_payment_amount, max_order_amount]`.

@@ -1,4 +1,24 @@
-//! The knobs the trade engine reads (PROTOCOL.md §10.1).
+//! The knobs the trade engine reads (PROTOCOL.md §10.1), plus our per-currency fiat
+//! limits extension.
+
+use std::collections::BTreeMap;
+
+/// The smallest and largest fiat amount accepted for one currency, in whole fiat
+/// units, both inclusive (extension: advertised as `fiat_limit` tags in kind 38385).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FiatBounds {
+    /// Smallest accepted amount.
+    pub min: u64,
+    /// Largest accepted amount.
+    pub max: u64,
+}
+
+impl FiatBounds {
+    /// True when `fiat_amount` lies in `[min, max]` (a negative amount never does).
+    pub fn contains(&self, fiat_amount: i64) -> bool {
+        u64::try_from(fiat_amount).is_ok_and(|a| a >= self.min && a <= self.max)
+    }
+}
 
 /// Every setting the engine uses. `Default` gives the protocol's defaults; the config
 /// module fills it from `settings.toml`.
@@ -35,6 +55,9 @@ pub struct EngineSettings {
     pub escrow_deadline_margin_blocks: u32,
     /// `price.max_price_staleness_seconds`: refuse market pricing with older quotes.
     pub max_price_staleness_seconds: u64,
+    /// `mostro.fiat_limits`: fiat code → accepted fiat amounts. A currency without an
+    /// entry is limited by the sats limits only.
+    pub fiat_limits: BTreeMap<String, FiatBounds>,
 }
 
 impl Default for EngineSettings {
@@ -58,6 +81,7 @@ impl Default for EngineSettings {
             payment_retries_interval: 60,
             escrow_deadline_margin_blocks: 24,
             max_price_staleness_seconds: 1800,
+            fiat_limits: BTreeMap::new(),
         }
     }
 }
@@ -72,5 +96,44 @@ impl EngineSettings {
     /// True when `sats` lies in `[min_payment_amount, max_order_amount]`.
     pub fn sats_in_limits(&self, sats: u64) -> bool {
         sats >= self.min_payment_amount && sats <= self.max_order_amount
+    }
+
+    /// True when `fiat_amount` is within the limits configured for `fiat_code`
+    /// (case-sensitive, like [`Self::accepts_currency`]); always true for a currency
+    /// without limits.
+    pub fn fiat_in_limits(&self, fiat_code: &str, fiat_amount: i64) -> bool {
+        self.fiat_limits
+            .get(fiat_code)
+            .is_none_or(|bounds| bounds.contains(fiat_amount))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_usd(min: u64, max: u64) -> EngineSettings {
+        EngineSettings {
+            fiat_limits: BTreeMap::from([("USD".to_owned(), FiatBounds { min, max })]),
+            ..EngineSettings::default()
+        }
+    }
+
+    #[test]
+    fn fiat_limits_are_inclusive_and_per_currency() {
+        let s = with_usd(10, 500);
+        assert!(!s.fiat_in_limits("USD", 9));
+        assert!(s.fiat_in_limits("USD", 10));
+        assert!(s.fiat_in_limits("USD", 500));
+        assert!(!s.fiat_in_limits("USD", 501));
+        assert!(!s.fiat_in_limits("USD", -10));
+        // Other currencies (and other spellings) are not limited.
+        assert!(s.fiat_in_limits("EUR", 1_000_000));
+        assert!(s.fiat_in_limits("usd", 1));
+    }
+
+    #[test]
+    fn no_limits_by_default() {
+        assert!(EngineSettings::default().fiat_in_limits("USD", i64::MAX));
     }
 }

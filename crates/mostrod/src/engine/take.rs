@@ -139,7 +139,9 @@ fn ask_buyer_invoice(
 }
 
 /// The trade's sats, fee and fiat amount: fixed orders keep theirs; market orders are
-/// quoted now (§10.2), range orders for the fiat amount the taker asked for.
+/// quoted now (§10.2), range orders for the fiat amount the taker asked for. The fiat
+/// amount must lie within the currency's fiat limits as configured now (extension), so
+/// an order created before the limits were tightened cannot be taken outside them.
 fn price(
     order: &Order,
     request: &Request,
@@ -160,6 +162,10 @@ fn price(
         }
         _ => order.fiat_amount,
     };
+    // Extension: the traded fiat amount within the currency's current limits.
+    if !ctx.settings.fiat_in_limits(&order.fiat_code, fiat_amount) {
+        return Err(Refusal::CantDo(CantDoReason::OutOfRangeFiatAmount));
+    }
     match order.pricing {
         Pricing::Fixed => Ok(TradeQuote {
             sats: order.amount,

@@ -6,16 +6,17 @@
 //!   the caller stores the event's `created_at` back into the record.
 //! * 38384 ratings, 38386 disputes (also strictly increasing per dispute).
 //! * 38385 info: every enforced setting, `protocol_version` = the preferred transport,
-//!   the enforced first-contact PoW and the real `invoice_expiration_window`.
+//!   the enforced first-contact PoW, the real `invoice_expiration_window` and one
+//!   `fiat_limit` tag per configured currency limit (sorted by code).
 //! * 10002 relay list and kind 0 metadata.
 
 use ::nostr::event::Event;
 use ::nostr::key::{Keys, PublicKey};
 use ::nostr::types::{RelayUrl, Timestamp};
 use mostro_protocol::events::{
-    build_relay_list, next_created_at, BondAdvert, DisputeEvent, EventError, InfoEvent, Initiator,
-    InstanceMetadata, LndInfo, OrderBucket, OrderEventBuilder, OrderRating, Platform, RatingEvent,
-    Reputation,
+    build_relay_list, next_created_at, BondAdvert, DisputeEvent, EventError, FiatLimit, InfoEvent,
+    Initiator, InstanceMetadata, LndInfo, OrderBucket, OrderEventBuilder, OrderRating, Platform,
+    RatingEvent, Reputation,
 };
 
 use crate::engine::{Bucket, EngineSettings};
@@ -223,7 +224,15 @@ impl PublicEvents {
             lnd: lnd.clone(),
             platform: Some(Platform::mostro(self.settings.instance_name.as_deref())),
             bond: BondAdvert::Disabled,
-            fiat_limits: Vec::new(),
+            fiat_limits: e
+                .fiat_limits
+                .iter()
+                .map(|(code, bounds)| FiatLimit {
+                    code: code.clone(),
+                    min: bounds.min,
+                    max: bounds.max,
+                })
+                .collect(),
             extra: Vec::new(),
         }
         .build(&self.keys, now)
