@@ -1,5 +1,6 @@
 //! mostrod: the Mostro peer-to-peer exchange daemon.
 
+pub mod admin;
 pub mod config;
 pub mod engine;
 pub mod lightning;

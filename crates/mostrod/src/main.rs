@@ -4,18 +4,19 @@
 //! opens the database, builds the daemon and runs it until SIGINT or SIGTERM. An
 //! invalid configuration exits with code 2 and names the setting.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
 use mostro_relay::{PoolOptions, RelayPool};
-use mostrod::config::{Cli, ConfigError, Settings};
+use mostrod::admin::{AdminServer, AdminStartError};
+use mostrod::config::{AdminSettings, Cli, ConfigError, Settings};
 use mostrod::lightning::lnd::{ensure_crypto_provider, LndConfig, LndLightning};
-use mostrod::lnurl::{LnurlOptions, LnurlResolver};
+use mostrod::lnurl::LnurlResolver;
 use mostrod::price::{
     CoinGeckoProvider, DynPriceProvider, PriceHttp, PriceService, PriceSettings, YadioProvider,
-    COINGECKO_DEFAULT_BASE, YADIO_DEFAULT_URL,
 };
 use mostrod::runtime::Mostro;
 use mostrod::store::Store;
@@ -106,17 +107,32 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
     let relays = RelayPool::new(&settings.nostr.relays, PoolOptions::default())
         .context("invalid relay list")?;
     let price = price_service(&settings)?;
+    let lnurl_options = settings.lnurl.options();
+    if lnurl_options.allow_insecure_localhost {
+        tracing::warn!(
+            "lnurl.allow_insecure_localhost is set: LNURL requests may reach 127.0.0.1 \
+             over plain http. TEST ONLY, never enable it in production"
+        );
+    }
 
+    let admin_settings = settings.admin.clone();
+    let data_dir = settings.data_dir.clone();
     let mostro = Mostro::builder(settings)
         .store(store)
         .lightning(Arc::new(lightning))
         .relays(relays.clone())
         .keys(keys)
         .price(price)
-        .lnurl(LnurlResolver::new(LnurlOptions::default()))
+        .lnurl(LnurlResolver::new(lnurl_options))
         .build()
         .await
         .context("cannot assemble the daemon")?;
+
+    if admin_settings.enabled {
+        start_admin(&admin_settings, &data_dir, &mostro, &shutdown, &tasks).await?;
+    } else {
+        tracing::info!("admin interface disabled");
+    }
 
     let signals = shutdown.clone();
     tasks.spawn(async move {
@@ -132,21 +148,54 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
     outcome.context("daemon stopped")
 }
 
+/// Binds and serves the admin interface. An unusable token file is a configuration
+/// error; an address that cannot be bound (for instance already in use) is logged and
+/// the daemon trades on without the interface, since trading must not depend on it.
+async fn start_admin(
+    settings: &AdminSettings,
+    data_dir: &Path,
+    mostro: &Mostro,
+    shutdown: &CancellationToken,
+    tasks: &TaskTracker,
+) -> anyhow::Result<()> {
+    let server = match AdminServer::bind(settings, data_dir, mostro.admin_handle()).await {
+        Ok(server) => server,
+        Err(AdminStartError::Config(config)) => return Err(config.into()),
+        Err(error) => {
+            tracing::error!(
+                error = format!("{:#}", anyhow::Error::from(error)),
+                "admin interface unavailable; mostrod runs without it"
+            );
+            return Ok(());
+        }
+    };
+    let addr = server.local_addr().context("admin interface address")?;
+    tracing::info!(%addr, "admin interface listening");
+    let stop = shutdown.clone();
+    tasks.spawn(async move {
+        if let Err(error) = server.serve(stop).await {
+            tracing::error!(%error, "admin interface stopped");
+        }
+    });
+    Ok(())
+}
+
+/// Yadio and CoinGecko at `[price] yadio_url` / `coingecko_url`. CoinGecko needs the
+/// list of currencies to quote, so it is left out when every currency is accepted.
 fn price_service(settings: &Settings) -> anyhow::Result<PriceService> {
     let http = PriceHttp::with_defaults().context("cannot build the price HTTP client")?;
-    let yadio_url = url::Url::parse(YADIO_DEFAULT_URL).context("price source URL")?;
-    let providers: Vec<DynPriceProvider> = vec![
-        Arc::new(YadioProvider::new(http.clone(), yadio_url)),
-        Arc::new(
-            CoinGeckoProvider::new(
-                http,
-                COINGECKO_DEFAULT_BASE,
-                &settings.mostro.fiat_currencies_accepted,
-            )
-            .context("price source")?,
-        ),
-    ];
     let p = &settings.price;
+    let yadio_url = url::Url::parse(&p.yadio_url).context("price.yadio_url")?;
+    let mut providers: Vec<DynPriceProvider> =
+        vec![Arc::new(YadioProvider::new(http.clone(), yadio_url))];
+    let currencies = &settings.mostro.fiat_currencies_accepted;
+    if currencies.is_empty() {
+        tracing::info!("every currency is accepted: prices come from Yadio only");
+    } else {
+        let coingecko = CoinGeckoProvider::new(http, &p.coingecko_url, currencies)
+            .context("price.coingecko_url")?;
+        providers.push(Arc::new(coingecko));
+    }
     Ok(PriceService::new(
         providers,
         PriceSettings::new(p.update_interval_seconds, p.max_price_staleness_seconds),

@@ -16,6 +16,7 @@ use futures::FutureExt;
 use lightning_invoice::Bolt11Invoice;
 use tokio::sync::broadcast;
 
+use super::balance::{ChannelSummary, NodeBalance};
 use super::error::LightningError;
 use super::port::{Lightning, LnResult};
 use super::types::{
@@ -87,6 +88,8 @@ struct State {
     payments: HashMap<PaymentHash, PaymentOutcome>,
     pay_requests: Vec<PayRequest>,
     node: NodeInfo,
+    balance: NodeBalance,
+    channels: Vec<ChannelSummary>,
 }
 
 /// The fake backend. Clones share their state.
@@ -129,6 +132,8 @@ impl FakeLightning {
                 payments: HashMap::new(),
                 pay_requests: Vec::new(),
                 node,
+                balance: NodeBalance::default(),
+                channels: Vec::new(),
             })),
             events,
         }
@@ -161,6 +166,16 @@ impl FakeLightning {
     /// Every payment request received, in order (including repeats).
     pub fn pay_requests(&self) -> Vec<PayRequest> {
         self.lock().pay_requests.clone()
+    }
+
+    /// Sets what [`Lightning::balance`] answers (zero by default).
+    pub fn set_balance(&self, balance: NodeBalance) {
+        self.lock().balance = balance;
+    }
+
+    /// Sets what [`Lightning::channels`] answers (none by default).
+    pub fn set_channels(&self, channels: Vec<ChannelSummary>) {
+        self.lock().channels = channels;
     }
 
     /// Sets the chain height.
@@ -384,6 +399,22 @@ impl Lightning for FakeLightning {
         async move {
             self.injected(FakeOp::NodeInfo, "node_info")?;
             Ok(self.lock().node.clone())
+        }
+        .boxed()
+    }
+
+    fn balance(&self) -> BoxFuture<'_, LnResult<NodeBalance>> {
+        async move {
+            self.injected(FakeOp::NodeInfo, "balance")?;
+            Ok(self.lock().balance)
+        }
+        .boxed()
+    }
+
+    fn channels(&self) -> BoxFuture<'_, LnResult<Vec<ChannelSummary>>> {
+        async move {
+            self.injected(FakeOp::NodeInfo, "channels")?;
+            Ok(self.lock().channels.clone())
         }
         .boxed()
     }

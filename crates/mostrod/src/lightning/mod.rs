@@ -6,6 +6,7 @@
 //! checks and the routing-fee cap live beside it because they encode
 //! Lightning rules, not trade rules.
 
+pub mod balance;
 pub mod error;
 pub mod fake;
 pub mod invoice_validation;
@@ -17,6 +18,7 @@ pub mod types;
 #[cfg(test)]
 mod test_support;
 
+pub use balance::{ChannelSummary, NodeBalance};
 pub use error::{BackendError, LightningError};
 pub use invoice_validation::{
     validate_payout_invoice, InvoiceRejection, InvoiceRules, ValidatedInvoice,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use tokio::sync::broadcast;
 
+use super::balance::{ChannelSummary, NodeBalance};
 use super::error::LightningError;
 use super::types::{
     HoldInvoice, HoldInvoiceRequest, InvoiceEvent, InvoiceSnapshot, NodeInfo, PayRequest,
@@ -77,4 +78,26 @@ pub trait Lightning: Send + Sync + Debug {
 
     /// Identity, version and sync status of the node.
     fn node_info(&self) -> BoxFuture<'_, LnResult<NodeInfo>>;
+
+    /// On-chain and channel balances (operator information only). Backends that
+    /// cannot tell answer [`LightningError::InvalidRequest`].
+    fn balance(&self) -> BoxFuture<'_, LnResult<NodeBalance>> {
+        Box::pin(async {
+            Err(LightningError::InvalidRequest {
+                operation: "balance",
+                detail: "not supported by this backend".to_owned(),
+            })
+        })
+    }
+
+    /// The node's open channels (operator information only). Backends that cannot
+    /// tell answer [`LightningError::InvalidRequest`].
+    fn channels(&self) -> BoxFuture<'_, LnResult<Vec<ChannelSummary>>> {
+        Box::pin(async {
+            Err(LightningError::InvalidRequest {
+                operation: "channels",
+                detail: "not supported by this backend".to_owned(),
+            })
+        })
+    }
 }

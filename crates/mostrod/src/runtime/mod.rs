@@ -13,8 +13,10 @@
 //! * [`Timers`]: each order's next deadline, fired as `Input::Deadline`;
 //! * recovery: reconcile open orders with Lightning before intake opens.
 
+mod admin;
 mod clock;
 mod dispatcher;
+mod disputes;
 mod error;
 mod executor;
 mod lightning_events;
@@ -48,6 +50,7 @@ use crate::nostr::{
 use crate::price::PriceService;
 use crate::store::Store;
 
+pub use admin::{AdminError, AdminHandle, AdminOutcome, OrderSnapshot};
 pub use clock::{Clock, DynClock, SystemClock, TokioClock};
 pub use error::{BuildError, HandleError, RuntimeError};
 pub use order_locks::{KeyGuard, KeyedLocks};

@@ -4,13 +4,14 @@
 //! [`Store`] is a cheap handle (`Arc` around one connection). Every method is `async`
 //! and runs its SQL on tokio's blocking pool, so the executor never waits on disk.
 //! There is one repository per aggregate ([`Orders`], [`Users`], [`Disputes`],
-//! [`Outbox`], [`ProcessedEvents`]); SQL never leaves this module.
+//! [`Solvers`], [`Outbox`], [`ProcessedEvents`]); SQL never leaves this module.
 //!
 //! A state change is written by [`Store::commit`] in a single transaction together with
 //! the outbox rows it causes. That is the only way to change an order's status: the
 //! write is a compare-and-swap on the status the writer read, and the change must be in
 //! the transition table ([`crate::engine::transitions::check_transition`]).
 
+mod admin_queries;
 mod codec;
 mod commit;
 mod disputes;
@@ -21,6 +22,7 @@ mod orders;
 mod outbox;
 mod processed;
 mod schema;
+mod solvers;
 mod users;
 
 use std::path::Path;
@@ -35,6 +37,7 @@ pub use orders::{Orders, SessionRows};
 pub use outbox::{Outbox, OutboxItem};
 pub use processed::{ProcessedEvents, ProcessedMark};
 pub use schema::SCHEMA_VERSION;
+pub use solvers::Solvers;
 pub use users::Users;
 
 /// The daemon's database. Clone it freely: clones share one connection.
@@ -83,6 +86,11 @@ impl Store {
     /// Disputes.
     pub fn disputes(&self) -> Disputes {
         Disputes::new(self.clone())
+    }
+
+    /// Dispute solvers.
+    pub fn solvers(&self) -> Solvers {
+        Solvers::new(self.clone())
     }
 
     /// The durable outbox of signed events waiting for a relay's acknowledgement.

@@ -10,6 +10,7 @@ mod node;
 mod payments;
 mod status;
 mod subscription;
+mod wallet;
 
 use std::sync::Arc;
 
@@ -23,6 +24,7 @@ pub use connect::{ensure_crypto_provider, Backoff, LndConfig};
 
 use self::connect::Connection;
 use self::subscription::Command;
+use super::balance::{ChannelSummary, NodeBalance};
 use super::port::{Lightning, LnResult};
 use super::types::{
     HoldInvoice, HoldInvoiceRequest, InvoiceEvent, InvoiceSnapshot, NodeInfo, PayRequest,
@@ -143,6 +145,14 @@ impl Lightning for LndLightning {
 
     fn node_info(&self) -> BoxFuture<'_, LnResult<NodeInfo>> {
         node::get_info(self.conn()).boxed()
+    }
+
+    fn balance(&self) -> BoxFuture<'_, LnResult<NodeBalance>> {
+        wallet::balance(self.conn()).boxed()
+    }
+
+    fn channels(&self) -> BoxFuture<'_, LnResult<Vec<ChannelSummary>>> {
+        wallet::channels(self.conn()).boxed()
     }
 }
 
