@@ -256,6 +256,111 @@ pub enum Command {
     /// Chat with your counterparty (or the dispute solver).
     #[command(subcommand)]
     Chat(ChatCommand),
+    /// Talk with the solver of your order's dispute: send a message, or
+    /// print the conversation (and your dispute token) without one.
+    #[command(after_help = "Example:\n  mostro-cli dispute-chat 4f1c2e8a\n  \
+        mostro-cli dispute-chat 4f1c2e8a \"The transfer receipt is attached to my bank's message\"\n\n\
+        Only messages signed by the solver Mostro announced (admin-took-dispute, seen by \
+        `mostro-cli watch`) are shown. The real solver quotes your dispute token.")]
+    DisputeChat {
+        /// The order id (or a unique prefix).
+        order: String,
+        /// The message; omit it to read the conversation.
+        text: Option<String>,
+    },
+    /// Resolve disputes, as a solver registered by the node operator (your
+    /// identity key is the solver key).
+    #[command(subcommand)]
+    Solver(SolverCommand),
+}
+
+/// `solver` subcommands. The solver is identified by the identity key of
+/// this data directory (see `mostro-cli init`).
+#[derive(Debug, Subcommand)]
+pub enum SolverCommand {
+    /// List disputes published by Mostro.
+    #[command(after_help = "Example:\n  mostro-cli solver disputes\n  \
+        mostro-cli solver disputes --status in-progress --json")]
+    Disputes {
+        /// Dispute status.
+        #[arg(long, value_enum, default_value_t = DisputeStatusArg::Initiated)]
+        status: DisputeStatusArg,
+    },
+    /// Take a dispute and print its context: order, amounts, previous
+    /// status, initiator, both reputations and the parties' dispute tokens.
+    #[command(
+        after_help = "Example:\n  mostro-cli solver take efc75871-2568-40b9-a6ee-c382d4d6de01"
+    )]
+    Take {
+        /// The dispute id (from `solver disputes`).
+        dispute: String,
+    },
+    /// Settle: pay the escrowed sats to the buyer.
+    #[command(after_help = "Example:\n  mostro-cli solver settle 4f1c2e8a")]
+    Settle {
+        /// The order id (or a unique prefix of a dispute you took).
+        order: String,
+    },
+    /// Cancel: return the escrowed sats to the seller.
+    #[command(after_help = "Example:\n  mostro-cli solver cancel 4f1c2e8a")]
+    Cancel {
+        /// The order id (or a unique prefix of a dispute you took).
+        order: String,
+    },
+    /// Write to one party of a dispute you took, or read that conversation
+    /// when no message is given.
+    #[command(after_help = "Example:\n  \
+        mostro-cli solver chat 4f1c2e8a --to buyer \"Please send the transfer receipt\"\n  \
+        mostro-cli solver chat 4f1c2e8a --to seller")]
+    Chat {
+        /// The order id (or a unique prefix of a dispute you took).
+        order: String,
+        /// Which party.
+        #[arg(long, value_enum)]
+        to: PartyArg,
+        /// The message; omit it to read.
+        text: Option<String>,
+    },
+    /// Read both parties' conversations with you, oldest first.
+    #[command(after_help = "Example:\n  mostro-cli solver read 4f1c2e8a")]
+    Read {
+        /// The order id (or a unique prefix of a dispute you took).
+        order: String,
+    },
+    /// Read the buyer-seller chat a party disclosed to you (read-only;
+    /// every message's signature is checked against the trade keys).
+    #[command(after_help = "Example:\n  mostro-cli solver evidence 4f1c2e8a")]
+    Evidence {
+        /// The order id (or a unique prefix of a dispute you took).
+        order: String,
+    },
+    /// List the disputes you took.
+    #[command(after_help = "Example:\n  mostro-cli solver cases")]
+    Cases,
+}
+
+/// Dispute status filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DisputeStatusArg {
+    /// Waiting for a solver.
+    Initiated,
+    /// Taken by a solver.
+    InProgress,
+    /// Settled (buyer paid).
+    Settled,
+    /// Canceled (seller refunded).
+    SellerRefunded,
+    /// Every status.
+    All,
+}
+
+/// A party of a disputed trade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PartyArg {
+    /// The buyer.
+    Buyer,
+    /// The seller.
+    Seller,
 }
 
 /// `orders` filters.
@@ -346,5 +451,13 @@ pub enum ChatCommand {
         /// Send it to the solver over the dispute chat instead of printing it.
         #[arg(long)]
         send_to_solver: bool,
+    },
+    /// Send the solver of your dispute read access to your chat with the
+    /// counterparty (same as `export-key --send-to-solver`). The solver can
+    /// read it but never write into it.
+    #[command(after_help = "Example:\n  mostro-cli chat disclose 4f1c2e8a")]
+    Disclose {
+        /// The order id (or a unique prefix).
+        order: String,
     },
 }

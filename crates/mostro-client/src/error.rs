@@ -103,6 +103,9 @@ pub enum ClientError {
     /// The order has no counterparty (or solver) key yet, so there is no chat.
     #[error("order {0} has no {1} key yet")]
     NoPeer(Uuid, &'static str),
+    /// A dispute token could not be computed.
+    #[error("dispute token error")]
+    DisputeToken(#[from] mostro_protocol::dispute_token::DisputeTokenError),
     /// Proof-of-work mining was interrupted.
     #[error("proof-of-work task failed")]
     Mining(#[source] tokio::task::JoinError),
@@ -129,6 +132,7 @@ impl ClientError {
             | Self::Event(_)
             | Self::UnexpectedReply { .. }
             | Self::NoDaemonInfo(_)
+            | Self::DisputeToken(_)
             | Self::Mining(_) => ErrorKind::Protocol,
             Self::UnknownOrder(_) | Self::NoPeer(..) => ErrorKind::UnknownOrder,
         }

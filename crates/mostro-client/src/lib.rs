@@ -30,6 +30,9 @@ pub use crate::client::{
     PeerChatDisclosure, Privacy, RestoreReport, Timeouts, Watch, WatchEvent,
     DEFAULT_WATCH_LOOKBACK_SECS, WATCH_KEY_REFRESH_PERIOD,
 };
+pub use crate::client::{
+    DisputeParty, Evidence, EvidenceMessage, SolverRights, SOLVER_NOTES_LOOKBACK_SECS,
+};
 pub use crate::error::{ClientError, ErrorKind};
 pub use crate::explain::explain;
 pub use crate::local_order::{CooperativeCancel, LocalOrder, Side};

@@ -98,6 +98,19 @@ async fn dispatch(
             solver,
             duration,
         } => follow(ctx, client, &order, solver, duration).await,
+        ChatCommand::Disclose { order } => {
+            let (id, _) = order_of(client, &order)?;
+            let key = client.chat_disclosure(id)?.to_text();
+            let event_id = client.send_dispute_chat(id, &key).await?;
+            emit(
+                ctx.json(),
+                &ChatSentView {
+                    order: id.to_string(),
+                    event_id: Some(event_id.to_hex()),
+                    key: None,
+                },
+            )
+        }
         ChatCommand::ExportKey {
             order,
             send_to_solver,

@@ -2,9 +2,11 @@
 
 mod chat;
 mod create;
+mod dispute;
 mod keys;
 mod market;
 mod mine;
+mod solver;
 mod trade;
 mod watch;
 
@@ -43,7 +45,7 @@ pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::FiatSent { order } => trade::simple(ctx, &order, trade::Simple::FiatSent).await,
         Command::Release { order } => trade::simple(ctx, &order, trade::Simple::Release).await,
         Command::Cancel { order } => trade::simple(ctx, &order, trade::Simple::Cancel).await,
-        Command::Dispute { order } => trade::simple(ctx, &order, trade::Simple::Dispute).await,
+        Command::Dispute { order } => dispute::open(ctx, &order).await,
         Command::Rate { order, rating } => {
             trade::simple(ctx, &order, trade::Simple::Rate(rating)).await
         }
@@ -52,6 +54,8 @@ pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Restore => mine::restore(ctx).await,
         Command::Watch { lookback, duration } => watch::watch(ctx, lookback, duration).await,
         Command::Chat(command) => chat::run(ctx, command).await,
+        Command::DisputeChat { order, text } => dispute::chat(ctx, &order, text).await,
+        Command::Solver(command) => solver::run(ctx, command).await,
     }
 }
 

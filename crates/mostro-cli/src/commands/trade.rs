@@ -16,8 +16,6 @@ pub enum Simple {
     Release,
     /// Cancel, back out, or cooperative cancel.
     Cancel,
-    /// Open a dispute.
-    Dispute,
     /// Rate the counterparty.
     Rate(u8),
 }
@@ -80,7 +78,7 @@ pub async fn add_invoice(
     emit_reply(ctx, &reply)
 }
 
-/// `fiat-sent`, `release`, `cancel`, `dispute`, `rate`.
+/// `fiat-sent`, `release`, `cancel`, `rate`.
 pub async fn simple(ctx: &Context, order: &str, action: Simple) -> Result<(), CliError> {
     let reply = with_client(ctx, |c| async move {
         let id = resolve_order_id(c.store(), order)?;
@@ -88,7 +86,6 @@ pub async fn simple(ctx: &Context, order: &str, action: Simple) -> Result<(), Cl
             Simple::FiatSent => c.fiat_sent(id).await,
             Simple::Release => c.release(id).await,
             Simple::Cancel => c.cancel(id).await,
-            Simple::Dispute => c.dispute(id).await,
             Simple::Rate(rating) => c.rate(id, rating).await,
         };
         Ok(reply?)

@@ -52,6 +52,11 @@ async fn follow(
                         order: event.order.as_ref().map(Into::into),
                     };
                     emit_line(ctx.json(), &view)?;
+                    if !ctx.json() {
+                        if let Some(notice) = super::dispute::token_notice(client, &event) {
+                            emit_line(false, &notice)?;
+                        }
+                    }
                 }
             },
         }

@@ -1,5 +1,6 @@
 //! Output: human text (tables, sentences, QR codes) or stable JSON.
 
+pub mod dispute;
 pub mod explain;
 mod human;
 pub mod qr;

@@ -141,6 +141,11 @@ impl Daemon {
             .map_or_else(|| Path::new("."), |d| d.path())
     }
 
+    /// The node key (admin): signs `admin-add-solver`.
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
     /// The daemon's Nostr public key, hex (what `--mostro` takes).
     pub fn pubkey_hex(&self) -> String {
         self.keys.public_key().to_hex()

@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod daemon;
+pub mod dispute;
 pub mod flows;
 pub mod lightning;
 pub mod relay;

@@ -34,13 +34,27 @@ enum Channel {
 
 /// One conversation, ready to use.
 #[derive(Debug, Clone)]
-struct Conversation {
+pub(super) struct Conversation {
     keys: ChatKeys,
     me: Keys,
     allowed: Vec<PublicKey>,
 }
 
 impl Conversation {
+    /// The conversation between `me` and `peer` (§9.1 keys; §9.4 for a
+    /// solver, whose `me` is its identity key). Only `me` and `peer` may sign.
+    pub(super) fn between(me: Keys, peer: PublicKey) -> Result<Self, ClientError> {
+        let keys = ChatKeys::from_shared(mostro_protocol::chat::SharedSecret::ecdh(
+            me.secret_key(),
+            &peer,
+        )?)?;
+        Ok(Self {
+            keys,
+            allowed: vec![me.public_key(), peer],
+            me,
+        })
+    }
+
     /// Store key of the conversation: `pub(K_conv)` hex.
     fn id(&self) -> String {
         self.keys.conv_pubkey().to_hex()
@@ -110,18 +124,14 @@ impl MostroClient {
                 .solver_pubkey
                 .ok_or(ClientError::NoPeer(order_id, "solver"))?,
         };
-        let keys = ChatKeys::from_shared(mostro_protocol::chat::SharedSecret::ecdh(
-            me.secret_key(),
-            &peer,
-        )?)?;
-        Ok(Conversation {
-            keys,
-            allowed: vec![me.public_key(), peer],
-            me,
-        })
+        Conversation::between(me, peer)
     }
 
-    async fn send_in(&self, conv: &Conversation, text: &str) -> Result<EventId, ClientError> {
+    pub(super) async fn send_in(
+        &self,
+        conv: &Conversation,
+        text: &str,
+    ) -> Result<EventId, ClientError> {
         let now = Timestamp::now();
         let event = conv.keys.wrap(&conv.me, text, now)?;
         let outcome = self.inner.pool.publish(&event).await;
@@ -164,7 +174,10 @@ impl MostroClient {
         Ok(fresh.then_some(record))
     }
 
-    async fn read_in(&self, conv: &Conversation) -> Result<Vec<StoredChatMessage>, ClientError> {
+    pub(super) async fn read_in(
+        &self,
+        conv: &Conversation,
+    ) -> Result<Vec<StoredChatMessage>, ClientError> {
         let id = conv.id();
         let now = unix_now();
         let since = match self.inner.store.chat_cursor(&id)? {

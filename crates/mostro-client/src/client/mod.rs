@@ -3,10 +3,12 @@
 mod book;
 mod builder;
 mod chat;
+mod evidence;
 mod new_order;
 mod operations;
 mod request;
 mod session;
+mod solver;
 mod watch;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,9 +31,11 @@ use crate::transport::choose_transport;
 pub use self::book::BookFilter;
 pub use self::builder::MostroClientBuilder;
 pub use self::chat::{ChatFollow, PeerChatDisclosure};
+pub use self::evidence::{Evidence, EvidenceMessage};
 pub use self::new_order::{NewOrder, OrderAmount};
 pub use self::operations::OrderReply;
 pub use self::session::RestoreReport;
+pub use self::solver::{DisputeParty, SolverRights, SOLVER_NOTES_LOOKBACK_SECS};
 pub use self::watch::{Watch, WatchEvent, DEFAULT_WATCH_LOOKBACK_SECS, WATCH_KEY_REFRESH_PERIOD};
 
 /// Whether the user's identity key is ever sent (PROTOCOL.md §1.1).

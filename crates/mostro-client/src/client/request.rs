@@ -139,6 +139,22 @@ impl MostroClient {
     ///
     /// A `cant-do` reply becomes [`ClientError::CantDo`].
     pub(crate) async fn request(&self, request: Request<'_>) -> Result<Reply, ClientError> {
+        let identity = match self.privacy_mode() {
+            PrivacyMode::Reputation { identity } => Some(identity.clone()),
+            PrivacyMode::FullPrivacy => None,
+        };
+        self.request_proving(request, identity).await
+    }
+
+    /// Like [`MostroClient::request`], but proving `identity` (`None`: full
+    /// privacy) instead of the client's own. Solvers and the node operator
+    /// send from the key that identifies them (PROTOCOL.md §8.2), so they pass
+    /// the sending key itself.
+    pub(crate) async fn request_proving(
+        &self,
+        request: Request<'_>,
+        identity: Option<Keys>,
+    ) -> Result<Reply, ClientError> {
         let info = self.info_or_fetch().await;
         let transport =
             crate::transport::choose_transport(info.as_ref(), self.inner.transport_override);
@@ -163,10 +179,6 @@ impl MostroClient {
             self.reply_filter(transport, &recipients, unix_now(), REPLY_SLACK_SECS),
         );
 
-        let identity = match self.privacy_mode() {
-            PrivacyMode::Reputation { identity } => Some(identity.clone()),
-            PrivacyMode::FullPrivacy => None,
-        };
         let daemon = self.inner.daemon;
         let built = tokio::task::spawn_blocking(move || {
             let now = Timestamp::now();

@@ -9,6 +9,7 @@ mod chat;
 mod kv;
 pub mod migrations;
 mod orders;
+mod solver;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -16,6 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::Connection;
 
 pub use self::chat::StoredChatMessage;
+pub use self::solver::SolverCase;
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "mostro-client.sqlite3";
