@@ -34,29 +34,73 @@ pub fn party_fee(sats: u64) -> u64 {
     (FEE_FRACTION * sats as f64 / 2.0).round() as u64
 }
 
-fn settings_toml(net: &Network, relay_url: &str) -> String {
+/// Settings a test adds to the generated `settings.toml`: lines inside the
+/// `[mostro]` and `[lightning]` sections (e.g. `expiration_seconds = 10`) and whole
+/// extra sections (e.g. `[price]` …).
+#[derive(Debug, Clone, Default)]
+pub struct Tuning {
+    /// Lines appended to `[mostro]`.
+    pub mostro: Vec<String>,
+    /// Lines appended to `[lightning]`.
+    pub lightning: Vec<String>,
+    /// Text appended after every section (complete TOML sections).
+    pub sections: String,
+}
+
+impl Tuning {
+    /// Adds `line` to `[mostro]`.
+    pub fn mostro(mut self, line: impl Into<String>) -> Self {
+        self.mostro.push(line.into());
+        self
+    }
+
+    /// Adds `line` to `[lightning]`.
+    pub fn lightning(mut self, line: impl Into<String>) -> Self {
+        self.lightning.push(line.into());
+        self
+    }
+
+    /// Appends a complete section (`[name]` header included).
+    pub fn section(mut self, text: &str) -> Self {
+        self.sections.push('\n');
+        self.sections.push_str(text);
+        self.sections.push('\n');
+        self
+    }
+}
+
+fn settings_toml(net: &Network, relay_url: &str, tuning: &Tuning) -> String {
     let node = net.mostro();
+    let lines = |extra: &[String]| -> String { extra.iter().map(|l| format!("{l}\n")).collect() };
     format!(
-        "[mostro]\nfee = {FEE_FRACTION}\n\n\
-         [lightning]\nlnd_grpc_host = \"https://{}\"\nlnd_cert_file = {:?}\nlnd_macaroon_file = {:?}\n\n\
-         [nostr]\nrelays = [{:?}]\n",
+        "[mostro]\nfee = {FEE_FRACTION}\n{}\n\
+         [lightning]\nlnd_grpc_host = \"https://{}\"\nlnd_cert_file = {:?}\nlnd_macaroon_file = {:?}\n{}\n\
+         [nostr]\nrelays = [{:?}]\n{}",
+        lines(&tuning.mostro),
         node.rpc_addr(),
         node.tls_cert_path().display().to_string(),
         node.macaroon_path().display().to_string(),
+        lines(&tuning.lightning),
         relay_url,
+        tuning.sections,
     )
 }
 
 impl Daemon {
     /// Writes the settings and starts the daemon; returns once it is running.
     pub async fn start(net: &Network, relay_url: &str) -> Self {
+        Self::start_tuned(net, relay_url, &Tuning::default()).await
+    }
+
+    /// [`Daemon::start`] with `tuning` added to the settings.
+    pub async fn start_tuned(net: &Network, relay_url: &str, tuning: &Tuning) -> Self {
         let dir = tempfile::Builder::new()
             .prefix("mostrod-e2e-")
             .tempdir()
             .expect("temporary data dir");
         std::fs::write(
             dir.path().join("settings.toml"),
-            settings_toml(net, relay_url),
+            settings_toml(net, relay_url, tuning),
         )
         .expect("write settings.toml");
         let log = dir.path().join("mostrod.log");

@@ -8,6 +8,9 @@
 
 pub mod daemon;
 pub mod flows;
+/// Canned HTTP answers on 127.0.0.1 (price feeds, LNURL services).
+#[path = "../fixtures/http_server.rs"]
+pub mod http_server;
 pub mod lightning;
 pub mod relay;
 pub mod users;
@@ -17,7 +20,7 @@ use testnet::Network;
 use tokio::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
-pub use daemon::{party_fee, Daemon};
+pub use daemon::{party_fee, Daemon, Tuning};
 pub use relay::{shared_relay, tag_value, SharedRelay};
 pub use users::User;
 
@@ -43,12 +46,17 @@ pub struct Env {
 /// Serialises the test, starts (once) the network and the relay, and starts a
 /// daemon on a fresh data directory.
 pub async fn setup() -> Env {
+    setup_tuned(&Tuning::default()).await
+}
+
+/// [`setup`] with `tuning` added to the daemon's settings (short timers, …).
+pub async fn setup_tuned(tuning: &Tuning) -> Env {
     let serial = SERIAL.lock().await;
     let net = testnet::shared_network()
         .await
         .expect("regtest network (build it with `cargo run -p testnet --bin regtest -- build`)");
     let relay = shared_relay();
-    let daemon = Daemon::start(net, relay.url()).await;
+    let daemon = Daemon::start_tuned(net, relay.url(), tuning).await;
     Env {
         daemon,
         net,

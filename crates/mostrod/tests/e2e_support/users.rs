@@ -101,6 +101,54 @@ impl User {
     }
 }
 
+impl User {
+    /// Waits for the first update, about any order, accepted by `want` (e.g. a
+    /// range child order, whose id is not known yet).
+    pub async fn expect_any(
+        &mut self,
+        what: &str,
+        want: impl Fn(&WatchEvent) -> bool,
+    ) -> WatchEvent {
+        let deadline = tokio::time::Instant::now() + UPDATE_TIMEOUT;
+        loop {
+            match tokio::time::timeout_at(deadline, self.watch.next()).await {
+                Ok(Some(Ok(event))) => {
+                    self.seen.push(event.update.clone());
+                    if want(&event) {
+                        return event;
+                    }
+                }
+                Ok(Some(Err(error))) => panic!("{}: watch failed: {error}", self.name),
+                Ok(None) => panic!("{}: watch ended", self.name),
+                Err(_) => panic!(
+                    "{}: no `{what}` within {UPDATE_TIMEOUT:?}; seen: {:?}",
+                    self.name, self.seen
+                ),
+            }
+        }
+    }
+
+    /// Every update about `order` that arrives within `window` (to assert that
+    /// the daemon said nothing, or exactly what it said).
+    pub async fn updates_within(&mut self, order: Uuid, window: Duration) -> Vec<Update> {
+        let deadline = tokio::time::Instant::now() + window;
+        let mut got = Vec::new();
+        while let Ok(next) = tokio::time::timeout_at(deadline, self.watch.next()).await {
+            match next {
+                Some(Ok(event)) => {
+                    self.seen.push(event.update.clone());
+                    if event.order_id == Some(order) {
+                        got.push(event.update);
+                    }
+                }
+                Some(Err(error)) => panic!("{}: watch failed: {error}", self.name),
+                None => break,
+            }
+        }
+        got
+    }
+}
+
 /// A fixed-price order for `sats` sats and 100 USD.
 pub fn fixed_order(kind: Kind, sats: u64) -> NewOrder {
     NewOrder {
