@@ -6,10 +6,11 @@ use std::time::Instant;
 
 use testnet::{Network, NodeName, PortBlock};
 
+use crate::admin::{admin_url, operator_check, AdminCli};
 use crate::cli::CliUser;
 use crate::error::{Result, SandboxError};
 use crate::guide;
-use crate::layout::{ensure_dir, Bins, Layout, UP_RELAY_PORT};
+use crate::layout::{ensure_dir, Bins, Layout, UP_ADMIN_PORT, UP_RELAY_PORT};
 use crate::services::{self, mostrod_keys, relay_url, running, tail};
 use crate::timeline::Timeline;
 use crate::trade::{init_user, Trade};
@@ -28,14 +29,29 @@ fn users(layout: &Layout, bins: &Bins, relay: &str, mostro: &str) -> [CliUser; 2
     })
 }
 
-/// Starts the relay and mostrod, creates the users and runs the scripted trade.
+/// The relay's and the admin interface's ports.
+#[derive(Debug, Clone, Copy)]
+struct Ports {
+    relay: u16,
+    admin: u16,
+}
+
+/// The ports of `./sandbox up`.
+const UP_PORTS: Ports = Ports {
+    relay: UP_RELAY_PORT,
+    admin: UP_ADMIN_PORT,
+};
+
+/// Starts the relay and mostrod, creates the users, runs the scripted trade and
+/// checks the result from the operator's side (`mostro-admin`).
 async fn bring_up_and_trade(
     layout: &Layout,
     bins: &Bins,
     net: &Network,
-    relay_port: u16,
+    ports: Ports,
     tl: &Timeline,
 ) -> Result<()> {
+    let relay_port = ports.relay;
     let relay = relay_url(relay_port);
     services::start_relay(layout, bins, relay_port).await?;
     tl.say(
@@ -45,7 +61,7 @@ async fn bring_up_and_trade(
             layout.relay_dir().join("events.jsonl").display()
         ),
     );
-    services::start_mostrod(layout, bins, net, &relay).await?;
+    services::start_mostrod(layout, bins, net, &relay, ports.admin).await?;
     let mostro = mostrod_keys(layout)?.public_key().to_hex();
     tl.say(
         "mostrod",
@@ -72,7 +88,14 @@ async fn bring_up_and_trade(
     };
     let report = trade.run(tl).await?;
     tl.say("sandbox", format!("trade {} completed", report.order_id));
-    Ok(())
+
+    tl.section("The operator");
+    let admin = AdminCli {
+        bin: bins.admin.clone(),
+        url: admin_url(ports.admin),
+        data_dir: layout.mostrod_dir(),
+    };
+    operator_check(&admin, &report.order_id, tl).await
 }
 
 /// `up`: start (or reuse) everything under `root`, run one trade, leave it running.
@@ -92,13 +115,20 @@ pub async fn up(root: &Path) -> Result<()> {
         ),
     );
     tl.section("Relay and daemon");
-    if let Err(e) = bring_up_and_trade(&layout, &bins, &net, UP_RELAY_PORT, &tl).await {
+    if let Err(e) = bring_up_and_trade(&layout, &bins, &net, UP_PORTS, &tl).await {
         print_failure_logs(&layout);
         eprintln!("\nThe sandbox is left as it is; inspect it with ./sandbox status and ./sandbox logs,\nstop it with ./sandbox down (or start over with ./sandbox reset).");
         return Err(e);
     }
     let mostro = mostrod_keys(&layout)?.public_key();
-    guide::print_instructions(&layout, &net, &relay_url(UP_RELAY_PORT), &mostro, &bins);
+    guide::print_instructions(
+        &layout,
+        &net,
+        &relay_url(UP_RELAY_PORT),
+        &admin_url(UP_ADMIN_PORT),
+        &mostro,
+        &bins,
+    );
     Ok(())
 }
 
@@ -116,8 +146,15 @@ pub async fn test(root: &Path) -> Result<()> {
     let layout = Layout::new(net.dir().join("sandbox"), net.dir().join("pids"));
     tl.say("regtest", format!("ready in {}", net.dir().display()));
     tl.section("Relay and daemon");
-    let port = free_port()?;
-    let result = bring_up_and_trade(&layout, &bins, &net, port, &tl).await;
+    let relay = free_port()?;
+    let admin = loop {
+        let port = free_port()?;
+        if port != relay {
+            break port;
+        }
+    };
+    let ports = Ports { relay, admin };
+    let result = bring_up_and_trade(&layout, &bins, &net, ports, &tl).await;
     if result.is_err() {
         print_failure_logs(&layout);
     }

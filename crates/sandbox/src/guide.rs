@@ -28,10 +28,13 @@ pub fn print_instructions(
     layout: &Layout,
     net: &Network,
     relay: &str,
+    admin_url: &str,
     mostro: &PublicKey,
     bins: &Bins,
 ) {
     let cli = bins.cli.display();
+    let admin = bins.admin.display();
+    let mostrod_dir = layout.mostrod_dir();
     let seller = layout.user_dir("seller");
     let buyer = layout.user_dir("buyer");
     println!(
@@ -49,6 +52,9 @@ or with lncli directly:\n\n  \
 {seller_ln} payinvoice --force <bolt11>\n  \
 {buyer_ln} addinvoice --amt <sats>\n  \
 {mostro_ln} listinvoices   # the daemon's hold invoices\n\n\
+Operate it through mostrod's admin interface (bearer token in {mostrod_dir}/admin.token):\n\n  \
+{admin} --url {admin_url} --data-dir {mostrod_dir} health\n  \
+{admin} --url {admin_url} --data-dir {mostrod_dir} orders   # also: disputes, solvers, outbox, channels, balance\n\n\
 Inspect and stop:\n\n  \
 ./sandbox status                         # processes, chain height, channels\n  \
 ./sandbox logs [mostrod|relay|btcd|lnd-mostro|lnd-seller|lnd-buyer|watch-seller|watch-buyer]\n  \
@@ -61,6 +67,7 @@ Inspect and stop:\n\n  \
         buyer_ln = lncli_line(net, NodeName::Buyer),
         mostro_ln = lncli_line(net, NodeName::Mostro),
         root = layout.root.display(),
+        mostrod_dir = mostrod_dir.display(),
     );
 }
 

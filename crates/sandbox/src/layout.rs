@@ -6,7 +6,7 @@
 //! regtest/                 the regtest network (slot 0; see docs/testnet.md)
 //! pids/{relay,mostrod}.pid the processes the sandbox started
 //! relay/events.jsonl       the relay's event journal; relay/relay.log
-//! mostrod/                 settings.toml, mostro.key, mostro.db, mostrod.log
+//! mostrod/                 settings.toml, mostro.key, admin.token, mostro.db, mostrod.log
 //! users/{seller,buyer}/    mostro-cli data directories (mnemonic, trades)
 //! ```
 //!
@@ -16,6 +16,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Result, SandboxError};
+
+/// Admin interface port of `./sandbox up` (next to the relay's).
+pub const UP_ADMIN_PORT: u16 = 29791;
 
 /// Relay port of `./sandbox up` (outside the regtest slot blocks).
 pub const UP_RELAY_PORT: u16 = 29790;
@@ -93,6 +96,8 @@ pub struct Bins {
     pub cli: PathBuf,
     /// `mostro-devrelay`.
     pub relay: PathBuf,
+    /// `mostro-admin`.
+    pub admin: PathBuf,
 }
 
 impl Bins {
@@ -108,8 +113,9 @@ impl Bins {
             mostrod: dir.join("mostrod"),
             cli: dir.join("mostro-cli"),
             relay: dir.join("mostro-devrelay"),
+            admin: dir.join("mostro-admin"),
         };
-        for path in [&bins.mostrod, &bins.cli, &bins.relay] {
+        for path in [&bins.mostrod, &bins.cli, &bins.relay, &bins.admin] {
             if !path.is_file() {
                 return Err(SandboxError::MissingBinary { path: path.clone() });
             }

@@ -8,6 +8,7 @@
 //! runs the same trade on fresh state and exits non-zero on any failure.
 //! See the README and `docs/operator-guide.md`.
 
+pub mod admin;
 pub mod cli;
 pub mod commands;
 pub mod error;

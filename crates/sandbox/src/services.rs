@@ -76,16 +76,17 @@ pub async fn start_relay(layout: &Layout, bins: &Bins, port: u16) -> Result<()> 
     .await
 }
 
-/// mostrod's `settings.toml` for the sandbox: the fee, the `mostro` LND node and
-/// the relay; everything else keeps its default.
-pub fn settings_toml(net: &Network, relay: &str) -> String {
+/// mostrod's `settings.toml` for the sandbox: the fee, the `mostro` LND node, the
+/// relay and the admin interface's port; everything else keeps its default.
+pub fn settings_toml(net: &Network, relay: &str, admin_port: u16) -> String {
     let node = net.mostro();
     format!(
         "# Written by ./sandbox: the sandbox daemon's settings (reference:\n\
          # crates/mostrod/settings.toml.template).\n\n\
          [mostro]\nfee = {FEE_FRACTION}\nname = \"Mostro sandbox\"\n\n\
          [lightning]\nlnd_grpc_host = \"https://{}\"\nlnd_cert_file = {:?}\nlnd_macaroon_file = {:?}\n\n\
-         [nostr]\nrelays = [{:?}]\n",
+         [nostr]\nrelays = [{:?}]\n\n\
+         [admin]\nlisten = \"127.0.0.1:{admin_port}\"\n",
         node.rpc_addr(),
         node.tls_cert_path().display().to_string(),
         node.macaroon_path().display().to_string(),
@@ -95,12 +96,18 @@ pub fn settings_toml(net: &Network, relay: &str) -> String {
 
 /// Writes the settings (always: the LND paths follow the network) and starts
 /// mostrod unless it runs; returns once it printed that it is running.
-pub async fn start_mostrod(layout: &Layout, bins: &Bins, net: &Network, relay: &str) -> Result<()> {
+pub async fn start_mostrod(
+    layout: &Layout,
+    bins: &Bins,
+    net: &Network,
+    relay: &str,
+    admin_port: u16,
+) -> Result<()> {
     let dir = layout.mostrod_dir();
     ensure_dir(&dir)?;
     ensure_dir(&layout.pids)?;
     let settings = dir.join("settings.toml");
-    std::fs::write(&settings, settings_toml(net, relay))
+    std::fs::write(&settings, settings_toml(net, relay, admin_port))
         .map_err(|e| SandboxError::io(&settings, e))?;
     if running(layout, "mostrod").is_some() {
         return Ok(());
