@@ -10,16 +10,17 @@ mod e2e_support;
 
 use std::time::Duration;
 
-use e2e_support::flows::{both_active, reply_or_expect, settle_trade};
+use e2e_support::flows::{pay_escrow, reply_or_expect, settle_trade, take_sell_asking_invoice};
 use e2e_support::http_server::{Route, TestServer};
-use e2e_support::lightning::{decode, locals, num, payments_for, settled_locals, Locals};
+use e2e_support::lightning::{
+    assert_settled_locals, decode, escrow_routing_fee, locals, num, single_payment,
+};
 use e2e_support::users::{fixed_order, User};
 use e2e_support::{
     hold_bolt11, is_pay_hold, party_fee, setup_tuned, tag_value, Env, Tuning, ORDER_KIND,
 };
 use mostro_client::{NewOrder, OrderAmount, Transport, Update};
 use mostro_protocol::{Kind, Status};
-use testnet::PaymentOutcome;
 use uuid::Uuid;
 
 /// Yadio's recorded answer (`GET /exrates/BTC`).
@@ -96,12 +97,7 @@ async fn take_and_lock(
     amount: Option<i64>,
 ) -> (String, testnet::PaymentHandle) {
     let fee = party_fee(sats);
-    let payout = env
-        .net
-        .buyer()
-        .create_invoice(sats - fee, "e2e market payout")
-        .await
-        .unwrap();
+    let payout = env.buyer_invoice(sats - fee, "e2e market payout").await;
     let taken = buyer
         .client
         .take_sell(id, Some(payout.payment_request.clone()), amount)
@@ -111,16 +107,8 @@ async fn take_and_lock(
     let ask = seller.expect(id, "pay-invoice", is_pay_hold).await;
     let hold = hold_bolt11(&ask.update);
     assert_eq!(decode(&hold).0, sats + fee, "escrow = sats + fee");
-    let pay = env.net.seller().pay_invoice_background(&hold).unwrap();
-    both_active(seller, buyer, id).await;
+    let pay = pay_escrow(env, seller, buyer, id, &hold).await;
     (payout.payment_hash, pay)
-}
-
-fn routing(outcome: PaymentOutcome) -> u64 {
-    match outcome {
-        PaymentOutcome::Succeeded { fee_sat, .. } => fee_sat,
-        PaymentOutcome::Failed { reason } => panic!("escrow payment failed: {reason}"),
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -134,42 +122,26 @@ async fn market_sell_is_priced_from_the_local_price_server() {
     const FIAT: i64 = 30;
     const PREMIUM: i64 = 3;
 
-    let created = seller
-        .client
-        .create_order(&market_order(
-            Kind::Sell,
-            OrderAmount::Market {
-                fiat: FIAT,
-                premium: PREMIUM,
-            },
-        ))
-        .await
-        .expect("new-order");
-    let id = created.order.id;
-    let pending = env.wait_order_status(id, "pending").await;
-    assert_eq!(tag_value(&pending, "amt").as_deref(), Some("0"));
-    assert_eq!(tag_value(&pending, "premium"), Some(PREMIUM.to_string()));
+    let market = OrderAmount::Market {
+        fiat: FIAT,
+        premium: PREMIUM,
+    };
+    let posted = env
+        .post_order(&seller, &market_order(Kind::Sell, market))
+        .await;
+    let id = posted.id;
+    assert_eq!(tag_value(&posted.pending, "amt").as_deref(), Some("0"));
+    assert_eq!(
+        tag_value(&posted.pending, "premium"),
+        Some(PREMIUM.to_string())
+    );
 
     let sats = market_sats(FIAT, PREMIUM, recorded_usd());
     let fee = party_fee(sats);
     // Taken without an invoice: the buyer is told the exact amount to invoice.
-    let took = buyer
-        .client
-        .take_sell(id, None, None)
-        .await
-        .expect("take-sell");
-    match &took.update {
-        Update::AddInvoice { order: Some(order) } => {
-            assert_eq!(u64::try_from(order.amount).unwrap(), sats - fee);
-        }
-        other => panic!("unexpected reply to take-sell: {other:?}"),
-    }
-    let payout = env
-        .net
-        .buyer()
-        .create_invoice(sats - fee, "e2e market payout")
-        .await
-        .unwrap();
+    let order = take_sell_asking_invoice(&buyer, id).await;
+    assert_eq!(u64::try_from(order.amount).unwrap(), sats - fee);
+    let payout = env.buyer_invoice(sats - fee, "e2e market payout").await;
     let added = buyer
         .client
         .add_invoice(id, payout.payment_request.clone(), None)
@@ -185,18 +157,13 @@ async fn market_sell_is_priced_from_the_local_price_server() {
     let in_progress = env.wait_order_status(id, "in-progress").await;
     assert_eq!(tag_value(&in_progress, "amt"), Some(sats.to_string()));
 
-    let pay = env.net.seller().pay_invoice_background(&hold).unwrap();
-    both_active(&mut seller, &mut buyer, id).await;
+    let pay = pay_escrow(&env, &mut seller, &mut buyer, id, &hold).await;
     settle_trade(&mut seller, &mut buyer, id).await;
     env.wait_order_status(id, "success").await;
-    let records = payments_for(env.net.mostro(), &payout.payment_hash).await;
-    assert_eq!(records.len(), 1, "{records:?}");
-    let expected = Locals {
-        seller: before.seller - (sats + fee) - routing(pay.wait().await.unwrap()),
-        mostro: before.mostro + 2 * fee - num(&records[0], "fee_sat"),
-        buyer: before.buyer + sats - fee,
-    };
-    assert_eq!(settled_locals(env.net, expected).await, expected);
+    let record = single_payment(env.net.mostro(), &payout.payment_hash).await;
+    let seller_routing = escrow_routing_fee(pay).await;
+    let expected = before.after_trade(sats, seller_routing, num(&record, "fee_sat"));
+    assert_settled_locals(env.net, expected).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -213,21 +180,17 @@ async fn range_sell_is_taken_twice_until_exhausted() {
     const FIRST: i64 = 12;
     let price = recorded_usd();
 
-    let created = seller
-        .client
-        .create_order(&market_order(
-            Kind::Sell,
-            OrderAmount::Range {
-                min: MIN,
-                max: MAX,
-                premium: 0,
-            },
-        ))
-        .await
-        .expect("new-order");
-    let parent = created.order.id;
-    let pending = env.wait_order_status(parent, "pending").await;
-    let fa: Vec<String> = pending
+    let range = OrderAmount::Range {
+        min: MIN,
+        max: MAX,
+        premium: 0,
+    };
+    let posted = env
+        .post_order(&seller, &market_order(Kind::Sell, range))
+        .await;
+    let parent = posted.id;
+    let fa: Vec<String> = posted
+        .pending
         .tags
         .iter()
         .find(|t| t.as_slice().first().map(String::as_str) == Some("fa"))
@@ -307,18 +270,14 @@ async fn range_sell_is_taken_twice_until_exhausted() {
         "parent and one child: {seller_orders:?}"
     );
 
-    let (fee1, fee2) = (party_fee(sats1), party_fee(sats2));
-    let r1 = payments_for(env.net.mostro(), &hash1).await;
-    let r2 = payments_for(env.net.mostro(), &hash2).await;
-    assert_eq!((r1.len(), r2.len()), (1, 1));
-    let expected = Locals {
-        seller: before.seller
-            - (sats1 + fee1)
-            - (sats2 + fee2)
-            - routing(pay1.wait().await.unwrap())
-            - routing(pay2.wait().await.unwrap()),
-        mostro: before.mostro + 2 * (fee1 + fee2) - num(&r1[0], "fee_sat") - num(&r2[0], "fee_sat"),
-        buyer: before.buyer + (sats1 - fee1) + (sats2 - fee2),
-    };
-    assert_eq!(settled_locals(env.net, expected).await, expected);
+    let r1 = single_payment(env.net.mostro(), &hash1).await;
+    let r2 = single_payment(env.net.mostro(), &hash2).await;
+    let (routing1, routing2) = (
+        escrow_routing_fee(pay1).await,
+        escrow_routing_fee(pay2).await,
+    );
+    let expected = before
+        .after_trade(sats1, routing1, num(&r1, "fee_sat"))
+        .after_trade(sats2, routing2, num(&r2, "fee_sat"));
+    assert_settled_locals(env.net, expected).await;
 }

@@ -9,13 +9,17 @@
 mod e2e_support;
 
 use bitcoin::hashes::{sha256, Hash};
-use e2e_support::flows::{both_active, reply_or_expect, sell_taken, settle_trade};
+use e2e_support::flows::{
+    expect_add_invoice, pay_escrow, reply_or_expect, sell_taken, settle_trade,
+};
 use e2e_support::http_server::{Route, TestServer};
-use e2e_support::lightning::{locals, lookup_invoice, num, payments_for, settled_locals, Locals};
+use e2e_support::lightning::{
+    assert_settled_locals, escrow_routing_fee, locals, lookup_invoice, num, payments_for,
+    settled_htlcs, settled_invoice, succeeded_htlcs, succeeded_payment,
+};
 use e2e_support::{party_fee, setup_tuned, Tuning};
 use mostro_client::{Transport, Update};
 use mostro_protocol::Status;
-use testnet::PaymentOutcome;
 
 const SATS: u64 = 45_000;
 
@@ -41,12 +45,7 @@ async fn unpayable_payout_is_retried_then_replaced_and_paid_exactly_once() {
     let before = locals(env.net).await;
 
     // A well-formed invoice the buyer's node then refuses to be paid on.
-    let dead = env
-        .net
-        .buyer()
-        .create_invoice(SATS - fee, "e2e dead payout")
-        .await
-        .unwrap();
+    let dead = env.buyer_invoice(SATS - fee, "e2e dead payout").await;
     let taken = sell_taken(&env, &mut seller, &mut buyer, SATS, &dead.payment_request).await;
     let id = taken.id;
     env.net
@@ -54,12 +53,7 @@ async fn unpayable_payout_is_retried_then_replaced_and_paid_exactly_once() {
         .lncli(&["cancelinvoice", &dead.payment_hash])
         .await
         .expect("cancel the buyer's first invoice");
-    let pay = env
-        .net
-        .seller()
-        .pay_invoice_background(&taken.hold_bolt11)
-        .unwrap();
-    both_active(&mut seller, &mut buyer, id).await;
+    let pay = pay_escrow(&env, &mut seller, &mut buyer, id, &taken.hold_bolt11).await;
 
     let sent = buyer.client.fiat_sent(id).await.expect("fiat-sent");
     assert!(matches!(sent.update, Update::FiatSentOk { .. }));
@@ -69,9 +63,7 @@ async fn unpayable_payout_is_retried_then_replaced_and_paid_exactly_once() {
         "{:?}",
         released.update
     );
-    buyer
-        .expect(id, "released", |u| *u == Update::Released)
-        .await;
+    buyer.expect_exact(id, "released", Update::Released).await;
 
     // First attempt fails: the buyer learns how many retries follow, and when.
     let failed = buyer
@@ -87,18 +79,9 @@ async fn unpayable_payout_is_retried_then_replaced_and_paid_exactly_once() {
         other => panic!("{other:?}"),
     }
     // The retry fails too: the buyer is asked for a new invoice.
-    let ask = buyer
-        .expect(id, "add-invoice", |u| {
-            matches!(u, Update::AddInvoice { .. })
-        })
-        .await;
-    match &ask.update {
-        Update::AddInvoice { order: Some(order) } => {
-            assert_eq!(order.status, Some(Status::SettledHoldInvoice));
-            assert_eq!(u64::try_from(order.amount).unwrap(), SATS - fee);
-        }
-        other => panic!("add-invoice without an order: {other:?}"),
-    }
+    let order = expect_add_invoice(&mut buyer, id).await;
+    assert_eq!(order.status, Some(Status::SettledHoldInvoice));
+    assert_eq!(u64::try_from(order.amount).unwrap(), SATS - fee);
     let dead_records = payments_for(env.net.mostro(), &dead.payment_hash).await;
     assert!(!dead_records.is_empty(), "the dead invoice was attempted");
     assert!(
@@ -106,23 +89,13 @@ async fn unpayable_payout_is_retried_then_replaced_and_paid_exactly_once() {
         "{dead_records:?}"
     );
     // The escrow is the node's now; the public order stays in progress.
-    assert_eq!(
-        env.net
-            .mostro()
-            .invoice_state(&taken.hold_hash)
-            .await
-            .unwrap(),
-        "SETTLED"
-    );
+    env.expect_hold_state(&taken.hold_hash, "SETTLED").await;
     env.wait_order_status(id, "in-progress").await;
 
     // A replacement invoice, accepted while the escrow is settled.
     let payout = env
-        .net
-        .buyer()
-        .create_invoice(SATS - fee, "e2e replacement payout")
-        .await
-        .unwrap();
+        .buyer_invoice(SATS - fee, "e2e replacement payout")
+        .await;
     let added = buyer
         .client
         .add_invoice(id, payout.payment_request.clone(), None)
@@ -133,24 +106,15 @@ async fn unpayable_payout_is_retried_then_replaced_and_paid_exactly_once() {
     })
     .await;
     buyer
-        .expect(id, "purchase-completed", |u| {
-            *u == Update::PurchaseCompleted
-        })
+        .expect_exact(id, "purchase-completed", Update::PurchaseCompleted)
         .await;
     env.wait_order_status(id, "success").await;
 
     // Paid exactly once: one succeeded payment with one HTLC at Mostro, one
     // settled HTLC for exactly amount − fee at the buyer, nothing on the dead one.
-    let records = payments_for(env.net.mostro(), &payout.payment_hash).await;
-    assert_eq!(records.len(), 1, "one payout record: {records:?}");
-    assert_eq!(records[0]["status"], "SUCCEEDED");
-    let succeeded_htlcs = records[0]["htlcs"].as_array().map_or(0, |h| {
-        h.iter().filter(|h| h["status"] == "SUCCEEDED").count()
-    });
-    assert_eq!(succeeded_htlcs, 1, "{records:?}");
-    let invoice = lookup_invoice(env.net.buyer(), &payout.payment_hash).await;
-    assert_eq!(invoice["state"], "SETTLED");
-    assert_eq!(num(&invoice, "amt_paid_sat"), SATS - fee);
+    let record = succeeded_payment(env.net.mostro(), &payout.payment_hash).await;
+    assert_eq!(succeeded_htlcs(&record), 1, "{record:?}");
+    settled_invoice(env.net.buyer(), &payout.payment_hash, SATS - fee).await;
     let dead_invoice = lookup_invoice(env.net.buyer(), &dead.payment_hash).await;
     assert_eq!(dead_invoice["state"], "CANCELED");
     assert_eq!(num(&dead_invoice, "amt_paid_sat"), 0);
@@ -159,16 +123,9 @@ async fn unpayable_payout_is_retried_then_replaced_and_paid_exactly_once() {
         .iter()
         .all(|p| p["status"] == "FAILED"));
 
-    let seller_routing = match pay.wait().await.unwrap() {
-        PaymentOutcome::Succeeded { fee_sat, .. } => fee_sat,
-        PaymentOutcome::Failed { reason } => panic!("escrow payment failed: {reason}"),
-    };
-    let expected = Locals {
-        seller: before.seller - (SATS + fee) - seller_routing,
-        mostro: before.mostro + 2 * fee - num(&records[0], "fee_sat"),
-        buyer: before.buyer + SATS - fee,
-    };
-    assert_eq!(settled_locals(env.net, expected).await, expected);
+    let seller_routing = escrow_routing_fee(pay).await;
+    let expected = before.after_trade(SATS, seller_routing, num(&record, "fee_sat"));
+    assert_settled_locals(env.net, expected).await;
 }
 
 /// A Lightning address service on 127.0.0.1 whose callback answers with an
@@ -225,12 +182,7 @@ async fn payout_to_a_lightning_address_on_localhost_pays_the_buyer_once() {
         "the address was checked at take time: {:?}",
         server.requests()
     );
-    let pay = env
-        .net
-        .seller()
-        .pay_invoice_background(&taken.hold_bolt11)
-        .unwrap();
-    both_active(&mut seller, &mut buyer, id).await;
+    let pay = pay_escrow(&env, &mut seller, &mut buyer, id, &taken.hold_bolt11).await;
     settle_trade(&mut seller, &mut buyer, id).await;
     env.wait_order_status(id, "success").await;
 
@@ -247,25 +199,11 @@ async fn payout_to_a_lightning_address_on_localhost_pays_the_buyer_once() {
         "{calls:?} should ask for {msat}"
     );
     // Paid once, for exactly amount − fee.
-    let records = payments_for(env.net.mostro(), &hash).await;
-    assert_eq!(records.len(), 1, "one payout record: {records:?}");
-    assert_eq!(records[0]["status"], "SUCCEEDED");
-    let invoice = lookup_invoice(env.net.buyer(), &hash).await;
-    assert_eq!(invoice["state"], "SETTLED");
-    assert_eq!(num(&invoice, "amt_paid_sat"), SATS - fee);
-    let settled_htlcs = invoice["htlcs"]
-        .as_array()
-        .map_or(0, |h| h.iter().filter(|h| h["state"] == "SETTLED").count());
-    assert_eq!(settled_htlcs, 1, "{invoice}");
+    let record = succeeded_payment(env.net.mostro(), &hash).await;
+    let invoice = settled_invoice(env.net.buyer(), &hash, SATS - fee).await;
+    assert_eq!(settled_htlcs(&invoice), 1, "{invoice}");
 
-    let seller_routing = match pay.wait().await.unwrap() {
-        PaymentOutcome::Succeeded { fee_sat, .. } => fee_sat,
-        PaymentOutcome::Failed { reason } => panic!("escrow payment failed: {reason}"),
-    };
-    let expected = Locals {
-        seller: before.seller - (SATS + fee) - seller_routing,
-        mostro: before.mostro + 2 * fee - num(&records[0], "fee_sat"),
-        buyer: before.buyer + SATS - fee,
-    };
-    assert_eq!(settled_locals(env.net, expected).await, expected);
+    let seller_routing = escrow_routing_fee(pay).await;
+    let expected = before.after_trade(SATS, seller_routing, num(&record, "fee_sat"));
+    assert_settled_locals(env.net, expected).await;
 }

@@ -16,14 +16,14 @@ mod e2e_support;
 
 use std::time::Duration;
 
-use e2e_support::flows::{both_active, sell_taken, settle_trade};
+use e2e_support::flows::{both_active, pay_escrow, sell_taken, send_fiat, settle_trade};
 use e2e_support::lightning::{
-    locals, lookup_invoice, num, payments_for, settled_locals, wait_invoice_state, HoldInvoice,
-    Locals,
+    assert_settled_locals, escrow_routing_fee, locals, num, payments_for, settled_htlcs,
+    settled_invoice, single_payment, succeeded_htlcs, succeeded_payment, wait_invoice_state,
+    HoldInvoice,
 };
 use e2e_support::{party_fee, setup};
 use mostro_client::{Transport, Update};
-use testnet::PaymentOutcome;
 
 const SATS: u64 = 40_000;
 
@@ -35,12 +35,7 @@ async fn escrow_paid_while_the_daemon_is_down_activates_the_trade_on_restart() {
     let fee = party_fee(SATS);
     let before = locals(env.net).await;
 
-    let payout = env
-        .net
-        .buyer()
-        .create_invoice(SATS - fee, "e2e recovery payout")
-        .await
-        .unwrap();
+    let payout = env.buyer_invoice(SATS - fee, "e2e recovery payout").await;
     let taken = sell_taken(&env, &mut seller, &mut buyer, SATS, &payout.payment_request).await;
     let id = taken.id;
 
@@ -51,31 +46,18 @@ async fn escrow_paid_while_the_daemon_is_down_activates_the_trade_on_restart() {
         .seller()
         .pay_invoice_background(&taken.hold_bolt11)
         .unwrap();
-    wait_invoice_state(
-        env.net.mostro(),
-        &taken.hold_hash,
-        "ACCEPTED",
-        Duration::from_secs(60),
-    )
-    .await;
+    env.wait_hold_state(&taken.hold_hash, "ACCEPTED", Duration::from_secs(60))
+        .await;
 
     env.daemon.restart().await;
     both_active(&mut seller, &mut buyer, id).await;
     env.wait_order_status(id, "in-progress").await;
 
     settle_trade(&mut seller, &mut buyer, id).await;
-    let seller_routing = match pay.wait().await.unwrap() {
-        PaymentOutcome::Succeeded { fee_sat, .. } => fee_sat,
-        PaymentOutcome::Failed { reason } => panic!("escrow payment failed: {reason}"),
-    };
-    let records = payments_for(env.net.mostro(), &payout.payment_hash).await;
-    assert_eq!(records.len(), 1, "one payout: {records:?}");
-    let expected = Locals {
-        seller: before.seller - (SATS + fee) - seller_routing,
-        mostro: before.mostro + 2 * fee - num(&records[0], "fee_sat"),
-        buyer: before.buyer + SATS - fee,
-    };
-    assert_eq!(settled_locals(env.net, expected).await, expected);
+    let seller_routing = escrow_routing_fee(pay).await;
+    let record = single_payment(env.net.mostro(), &payout.payment_hash).await;
+    let expected = before.after_trade(SATS, seller_routing, num(&record, "fee_sat"));
+    assert_settled_locals(env.net, expected).await;
     env.wait_order_status(id, "success").await;
 }
 
@@ -90,20 +72,8 @@ async fn daemon_killed_after_settling_pays_the_buyer_exactly_once() {
     let payout = HoldInvoice::create(env.net.buyer(), SATS - fee).await;
     let taken = sell_taken(&env, &mut seller, &mut buyer, SATS, &payout.bolt11).await;
     let id = taken.id;
-    let pay = env
-        .net
-        .seller()
-        .pay_invoice_background(&taken.hold_bolt11)
-        .unwrap();
-    both_active(&mut seller, &mut buyer, id).await;
-
-    let sent = buyer.client.fiat_sent(id).await.expect("fiat-sent");
-    assert!(matches!(sent.update, Update::FiatSentOk { .. }));
-    seller
-        .expect(id, "fiat-sent-ok", |u| {
-            matches!(u, Update::FiatSentOk { .. })
-        })
-        .await;
+    let pay = pay_escrow(&env, &mut seller, &mut buyer, id, &taken.hold_bolt11).await;
+    send_fiat(&mut seller, &mut buyer, id).await;
 
     // Release without waiting for the reply, and kill the daemon the moment the
     // escrow is settled at LND: before or while it pays the buyer.
@@ -111,19 +81,11 @@ async fn daemon_killed_after_settling_pays_the_buyer_exactly_once() {
         let client = seller.client.clone();
         tokio::spawn(async move { client.release(id).await })
     };
-    wait_invoice_state(
-        env.net.mostro(),
-        &taken.hold_hash,
-        "SETTLED",
-        Duration::from_secs(90),
-    )
-    .await;
+    env.wait_hold_state(&taken.hold_hash, "SETTLED", Duration::from_secs(90))
+        .await;
     env.daemon.kill();
     releasing.abort();
-    let seller_routing = match pay.wait().await.unwrap() {
-        PaymentOutcome::Succeeded { fee_sat, .. } => fee_sat,
-        PaymentOutcome::Failed { reason } => panic!("escrow payment failed: {reason}"),
-    };
+    let seller_routing = escrow_routing_fee(pay).await;
     let attempted_before_restart = !payments_for(env.net.mostro(), &payout.hash)
         .await
         .is_empty();
@@ -141,33 +103,17 @@ async fn daemon_killed_after_settling_pays_the_buyer_exactly_once() {
     .await;
     payout.settle(env.net.buyer()).await;
     buyer
-        .expect(id, "purchase-completed", |u| {
-            matches!(u, Update::PurchaseCompleted)
-        })
+        .expect_exact(id, "purchase-completed", Update::PurchaseCompleted)
         .await;
     env.wait_order_status(id, "success").await;
 
     // Paid exactly once: one payment record with one successful HTLC at Mostro,
     // one settled HTLC for exactly amount − fee at the buyer.
-    let records = payments_for(env.net.mostro(), &payout.hash).await;
-    assert_eq!(records.len(), 1, "one payout record: {records:?}");
-    assert_eq!(records[0]["status"], "SUCCEEDED");
-    let succeeded_htlcs = records[0]["htlcs"].as_array().map_or(0, |h| {
-        h.iter().filter(|h| h["status"] == "SUCCEEDED").count()
-    });
-    assert_eq!(succeeded_htlcs, 1, "{records:?}");
-    let invoice = lookup_invoice(env.net.buyer(), &payout.hash).await;
-    assert_eq!(invoice["state"], "SETTLED");
-    assert_eq!(num(&invoice, "amt_paid_sat"), SATS - fee);
-    let settled_htlcs = invoice["htlcs"]
-        .as_array()
-        .map_or(0, |h| h.iter().filter(|h| h["state"] == "SETTLED").count());
-    assert_eq!(settled_htlcs, 1, "{invoice}");
+    let record = succeeded_payment(env.net.mostro(), &payout.hash).await;
+    assert_eq!(succeeded_htlcs(&record), 1, "{record:?}");
+    let invoice = settled_invoice(env.net.buyer(), &payout.hash, SATS - fee).await;
+    assert_eq!(settled_htlcs(&invoice), 1, "{invoice}");
 
-    let expected = Locals {
-        seller: before.seller - (SATS + fee) - seller_routing,
-        mostro: before.mostro + 2 * fee - num(&records[0], "fee_sat"),
-        buyer: before.buyer + SATS - fee,
-    };
-    assert_eq!(settled_locals(env.net, expected).await, expected);
+    let expected = before.after_trade(SATS, seller_routing, num(&record, "fee_sat"));
+    assert_settled_locals(env.net, expected).await;
 }

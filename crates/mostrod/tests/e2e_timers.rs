@@ -10,17 +10,19 @@ mod e2e_support;
 use std::str::FromStr;
 use std::time::Duration;
 
-use e2e_support::flows::{both_active, sell_taken};
+use e2e_support::flows::{both_canceled, pay_escrow, sell_taken, take_sell_asking_invoice};
 use e2e_support::lightning::{
-    decode, locals, lookup_invoice, num, settled_locals, wait_invoice_state,
+    assert_settled_locals, decode, escrow_refused, locals, lookup_invoice, num,
 };
 use e2e_support::users::{fixed_order, User};
 use e2e_support::{hold_bolt11, is_pay_hold, party_fee, setup_tuned, Tuning};
 use lightning_invoice::Bolt11Invoice;
 use mostro_client::{ClientError, Transport, Update};
 use mostro_protocol::{Action, CantDoReason, Kind, Status};
-use testnet::PaymentOutcome;
 use tokio::time::Instant;
+
+/// How long the escrow hold invoice may take to be canceled at Mostro's node.
+const HOLD_CANCEL_TIMEOUT: Duration = Duration::from_secs(30);
 
 const SATS: u64 = 30_000;
 
@@ -65,17 +67,16 @@ async fn pending_order_expires_silently_and_can_no_longer_be_taken() {
     let expires_at = unix_now() + 8;
     let mut new = fixed_order(Kind::Sell, SATS);
     new.expires_at = Some(expires_at);
-    let created = seller.client.create_order(&new).await.expect("new-order");
-    let id = created.order.id;
-    match &created.update {
+    let posted = env.post_order(&seller, &new).await;
+    let id = posted.id;
+    match &posted.update {
         Update::NewOrder { order } => {
             assert_eq!(order.expires_at, Some(expires_at), "requested expiry kept");
         }
         other => panic!("unexpected reply to new-order: {other:?}"),
     }
-    let pending = env.wait_order_status(id, "pending").await;
     assert_eq!(
-        e2e_support::tag_value(&pending, "expires_at"),
+        e2e_support::tag_value(&posted.pending, "expires_at"),
         Some(expires_at.to_string())
     );
 
@@ -107,39 +108,20 @@ async fn taker_who_never_sends_an_invoice_returns_the_order_to_the_book() {
     let mut buyer = env.user("buyer", Transport::V2).await;
     let before = locals(env.net).await;
 
-    let created = seller
-        .client
-        .create_order(&fixed_order(Kind::Sell, SATS))
-        .await
-        .expect("new-order");
-    let id = created.order.id;
-    env.wait_order_status(id, "pending").await;
+    let id = env.post_fixed(&seller, Kind::Sell, SATS).await;
 
-    let took = buyer
-        .client
-        .take_sell(id, None, None)
-        .await
-        .expect("take-sell");
+    let order = take_sell_asking_invoice(&buyer, id).await;
     let step_began = Instant::now();
-    match &took.update {
-        Update::AddInvoice { order: Some(order) } => {
-            assert_eq!(order.status, Some(Status::WaitingBuyerInvoice));
-            assert_eq!(u64::try_from(order.amount).unwrap(), SATS - party_fee(SATS));
-        }
-        other => panic!("unexpected reply to take-sell: {other:?}"),
-    }
+    assert_eq!(order.status, Some(Status::WaitingBuyerInvoice));
+    assert_eq!(u64::try_from(order.amount).unwrap(), SATS - party_fee(SATS));
     seller
-        .expect(id, "waiting-buyer-invoice", |u| {
-            *u == Update::WaitingBuyerInvoice
-        })
+        .expect_exact(id, "waiting-buyer-invoice", Update::WaitingBuyerInvoice)
         .await;
     env.wait_order_status(id, "in-progress").await;
 
     // The buyer stays silent: after `expiration_seconds` the order is back.
     let republished = republished(&mut seller, id, step_began).await;
-    buyer
-        .expect(id, "canceled", |u| *u == Update::Canceled)
-        .await;
+    buyer.expect_exact(id, "canceled", Update::Canceled).await;
     env.wait_order_status(id, "pending").await;
     assert_eq!(
         seller.client.local_order(id).unwrap().status,
@@ -154,11 +136,8 @@ async fn taker_who_never_sends_an_invoice_returns_the_order_to_the_book() {
     // It can be taken again, by someone else.
     let mut other = env.user("second buyer", Transport::V1).await;
     let payout = env
-        .net
-        .buyer()
-        .create_invoice(SATS - party_fee(SATS), "e2e second taker")
-        .await
-        .unwrap();
+        .buyer_invoice(SATS - party_fee(SATS), "e2e second taker")
+        .await;
     let again = other
         .client
         .take_sell(id, Some(payout.payment_request), None)
@@ -169,16 +148,9 @@ async fn taker_who_never_sends_an_invoice_returns_the_order_to_the_book() {
     let (hold_sats, hold_hash) = decode(&hold_bolt11(&ask.update));
     assert_eq!(hold_sats, SATS + party_fee(SATS));
     // The second taker does not pay either: tidy up through the same timer.
-    other
-        .expect(id, "canceled", |u| *u == Update::Canceled)
+    other.expect_exact(id, "canceled", Update::Canceled).await;
+    env.wait_hold_state(&hold_hash, "CANCELED", HOLD_CANCEL_TIMEOUT)
         .await;
-    wait_invoice_state(
-        env.net.mostro(),
-        &hold_hash,
-        "CANCELED",
-        Duration::from_secs(30),
-    )
-    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -189,38 +161,18 @@ async fn seller_who_never_pays_the_escrow_is_canceled() {
     let before = locals(env.net).await;
 
     let payout = env
-        .net
-        .buyer()
-        .create_invoice(SATS - party_fee(SATS), "e2e unpaid escrow")
-        .await
-        .unwrap();
+        .buyer_invoice(SATS - party_fee(SATS), "e2e unpaid escrow")
+        .await;
     let taken = sell_taken(&env, &mut seller, &mut buyer, SATS, &payout.payment_request).await;
     let id = taken.id;
-    assert_eq!(
-        env.net
-            .mostro()
-            .invoice_state(&taken.hold_hash)
-            .await
-            .unwrap(),
-        "OPEN"
-    );
+    env.expect_hold_state(&taken.hold_hash, "OPEN").await;
 
     // The maker (seller) is at fault: both are told `canceled`, and the order is
     // not returned to the book.
-    seller
-        .expect(id, "canceled", |u| *u == Update::Canceled)
-        .await;
-    buyer
-        .expect(id, "canceled", |u| *u == Update::Canceled)
-        .await;
+    both_canceled(&mut seller, &mut buyer, id).await;
     env.wait_order_status(id, "canceled").await;
-    wait_invoice_state(
-        env.net.mostro(),
-        &taken.hold_hash,
-        "CANCELED",
-        Duration::from_secs(30),
-    )
-    .await;
+    env.wait_hold_state(&taken.hold_hash, "CANCELED", HOLD_CANCEL_TIMEOUT)
+        .await;
     assert_eq!(
         seller.client.local_order(id).unwrap().status,
         Some(Status::Canceled)
@@ -231,14 +183,7 @@ async fn seller_who_never_pays_the_escrow_is_canceled() {
         "a canceled sell order must not be republished: {told:?}"
     );
     assert_eq!(locals(env.net).await, before);
-    assert_eq!(
-        env.net
-            .buyer()
-            .invoice_state(&payout.payment_hash)
-            .await
-            .unwrap(),
-        "OPEN"
-    );
+    env.expect_payout_state(&payout.payment_hash, "OPEN").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -247,36 +192,21 @@ async fn seller_taker_who_never_pays_returns_a_buy_order_to_the_book() {
     let mut seller = env.user("seller", Transport::V2).await;
     let mut buyer = env.user("buyer", Transport::V2).await;
 
-    let created = buyer
-        .client
-        .create_order(&fixed_order(Kind::Buy, SATS))
-        .await
-        .expect("new-order");
-    let id = created.order.id;
-    env.wait_order_status(id, "pending").await;
+    let id = env.post_fixed(&buyer, Kind::Buy, SATS).await;
     let taken = seller.client.take_buy(id, None).await.expect("take-buy");
     let step_began = Instant::now();
     let hold_hash = decode(&hold_bolt11(&taken.update)).1;
     buyer
-        .expect(id, "waiting-seller-to-pay", |u| {
-            *u == Update::WaitingSellerToPay
-        })
+        .expect_exact(id, "waiting-seller-to-pay", Update::WaitingSellerToPay)
         .await;
     env.wait_order_status(id, "in-progress").await;
 
     // The taker (seller) is at fault: the buy order goes back to the book.
-    seller
-        .expect(id, "canceled", |u| *u == Update::Canceled)
-        .await;
+    seller.expect_exact(id, "canceled", Update::Canceled).await;
     republished(&mut buyer, id, step_began).await;
     env.wait_order_status(id, "pending").await;
-    wait_invoice_state(
-        env.net.mostro(),
-        &hold_hash,
-        "CANCELED",
-        Duration::from_secs(30),
-    )
-    .await;
+    env.wait_hold_state(&hold_hash, "CANCELED", HOLD_CANCEL_TIMEOUT)
+        .await;
 }
 
 /// Blocks of the escrow HTLC's CLTV in the escrow guard test.
@@ -298,11 +228,8 @@ async fn escrow_guard_cancels_an_active_trade_near_the_htlc_expiry() {
     let before = locals(env.net).await;
 
     let payout = env
-        .net
-        .buyer()
-        .create_invoice(SATS - party_fee(SATS), "e2e escrow guard")
-        .await
-        .unwrap();
+        .buyer_invoice(SATS - party_fee(SATS), "e2e escrow guard")
+        .await;
     let taken = sell_taken(&env, &mut seller, &mut buyer, SATS, &payout.payment_request).await;
     let id = taken.id;
     let hold = Bolt11Invoice::from_str(&taken.hold_bolt11).unwrap();
@@ -311,12 +238,7 @@ async fn escrow_guard_cancels_an_active_trade_near_the_htlc_expiry() {
         u64::from(GUARD_CLTV),
         "the escrow carries the configured CLTV delta"
     );
-    let pay = env
-        .net
-        .seller()
-        .pay_invoice_background(&taken.hold_bolt11)
-        .unwrap();
-    both_active(&mut seller, &mut buyer, id).await;
+    let pay = pay_escrow(&env, &mut seller, &mut buyer, id, &taken.hold_bolt11).await;
 
     let record = lookup_invoice(env.net.mostro(), &taken.hold_hash).await;
     assert_eq!(record["state"], "ACCEPTED");
@@ -335,37 +257,15 @@ async fn escrow_guard_cancels_an_active_trade_near_the_htlc_expiry() {
     let target = expiry - u64::from(GUARD_MARGIN) + 2;
     env.net.mine(target - height).await.unwrap();
 
-    seller
-        .expect(id, "canceled", |u| *u == Update::Canceled)
-        .await;
-    buyer
-        .expect(id, "canceled", |u| *u == Update::Canceled)
-        .await;
+    both_canceled(&mut seller, &mut buyer, id).await;
     env.wait_order_status(id, "canceled").await;
-    match pay.wait().await.unwrap() {
-        PaymentOutcome::Failed { .. } => {}
-        other => panic!("the escrow must not be taken: {other:?}"),
-    }
-    assert_eq!(
-        env.net
-            .mostro()
-            .invoice_state(&taken.hold_hash)
-            .await
-            .unwrap(),
-        "CANCELED"
-    );
+    escrow_refused(pay).await;
+    env.expect_hold_state(&taken.hold_hash, "CANCELED").await;
     assert!(
         env.net.chain_height().await.unwrap() < expiry,
         "the HTLC never reached its expiry"
     );
     // The seller's funds are unlocked to the sat; the buyer was not paid.
-    assert_eq!(settled_locals(env.net, before).await, before);
-    assert_eq!(
-        env.net
-            .buyer()
-            .invoice_state(&payout.payment_hash)
-            .await
-            .unwrap(),
-        "OPEN"
-    );
+    assert_settled_locals(env.net, before).await;
+    env.expect_payout_state(&payout.payment_hash, "OPEN").await;
 }

@@ -6,42 +6,34 @@
 
 mod e2e_support;
 
-use e2e_support::flows::{both_active, reply_or_expect, sell_taken, settle_trade};
-use e2e_support::lightning::{decode, locals, num, payments_for, settled_locals, Locals};
-use e2e_support::users::fixed_order;
+use e2e_support::flows::{
+    expect_add_invoice, pay_escrow, reply_or_expect, sell_taken, settle_trade,
+};
+use e2e_support::lightning::{
+    assert_settled_locals, decode, escrow_refused, escrow_routing_fee, locals, num,
+    succeeded_payment, Locals,
+};
 use e2e_support::{is_active, party_fee, setup, Env, RATING_KIND};
 use mostro_client::{ClientError, ErrorKind, Transport, Update};
 use mostro_protocol::events::RatingEvent;
 use mostro_protocol::{Action, CantDoReason, Kind};
-use testnet::PaymentOutcome;
-use uuid::Uuid;
+use testnet::PaymentHandle;
 
 const SATS: u64 = 50_000;
 
-/// The routing fee of a successful payment, or a failure naming the reason.
-fn routing_fee(outcome: &PaymentOutcome) -> u64 {
-    match outcome {
-        PaymentOutcome::Succeeded { fee_sat, .. } => *fee_sat,
-        PaymentOutcome::Failed { reason } => panic!("escrow payment failed: {reason}"),
-    }
-}
-
 /// Mostro's single, successful payout for `hash`, and its routing fee.
 async fn single_payout_fee(env: &Env, hash: &str) -> u64 {
-    let records = payments_for(env.net.mostro(), hash).await;
-    assert_eq!(records.len(), 1, "one payout for {hash}: {records:?}");
-    assert_eq!(records[0]["status"], "SUCCEEDED");
-    num(&records[0], "fee_sat")
+    let record = succeeded_payment(env.net.mostro(), hash).await;
+    num(&record, "fee_sat")
 }
 
-/// Expected balances after a trade of `SATS` settled.
-fn after_trade(before: Locals, seller_routing: u64, payout_routing: u64) -> Locals {
-    let fee = party_fee(SATS);
-    Locals {
-        seller: before.seller - (SATS + fee) - seller_routing,
-        mostro: before.mostro + 2 * fee - payout_routing,
-        buyer: before.buyer + SATS - fee,
-    }
+/// Asserts the balances after a trade of `SATS` from `before` settled, once
+/// the seller's escrow payment `pay` and the payout to `payout_hash` are done.
+async fn assert_traded(env: &Env, before: Locals, pay: PaymentHandle, payout_hash: &str) {
+    let seller_routing = escrow_routing_fee(pay).await;
+    let payout_routing = single_payout_fee(env, payout_hash).await;
+    let expected = before.after_trade(SATS, seller_routing, payout_routing);
+    assert_settled_locals(env.net, expected).await;
 }
 
 /// Waits for the kind-38384 event rating the party behind `trade_pubkey`.
@@ -68,35 +60,16 @@ async fn sell_trade_v2_pays_everyone_to_the_sat_and_publishes_ratings() {
     assert!(fee > 0, "the e2e daemon charges a fee");
     let before = locals(env.net).await;
 
-    let payout = env
-        .net
-        .buyer()
-        .create_invoice(SATS - fee, "e2e sell payout")
-        .await
-        .unwrap();
+    let payout = env.buyer_invoice(SATS - fee, "e2e sell payout").await;
     let taken = sell_taken(&env, &mut seller, &mut buyer, SATS, &payout.payment_request).await;
     let id = taken.id;
-    let pay = env
-        .net
-        .seller()
-        .pay_invoice_background(&taken.hold_bolt11)
-        .unwrap();
-    both_active(&mut seller, &mut buyer, id).await;
+    let pay = pay_escrow(&env, &mut seller, &mut buyer, id, &taken.hold_bolt11).await;
     env.wait_order_status(id, "in-progress").await;
 
     settle_trade(&mut seller, &mut buyer, id).await;
-    let seller_routing = routing_fee(&pay.wait().await.unwrap());
-    let payout_routing = single_payout_fee(&env, &payout.payment_hash).await;
-    let expected = after_trade(before, seller_routing, payout_routing);
-    assert_eq!(settled_locals(env.net, expected).await, expected);
-    assert_eq!(
-        env.net
-            .buyer()
-            .invoice_state(&payout.payment_hash)
-            .await
-            .unwrap(),
-        "SETTLED"
-    );
+    assert_traded(&env, before, pay, &payout.payment_hash).await;
+    env.expect_payout_state(&payout.payment_hash, "SETTLED")
+        .await;
 
     let rated = seller.client.rate(id, 5).await.expect("seller rates");
     assert!(
@@ -128,13 +101,7 @@ async fn buy_trade_v1_pays_everyone_to_the_sat() {
     let fee = party_fee(SATS);
     let before = locals(env.net).await;
 
-    let created = buyer
-        .client
-        .create_order(&fixed_order(Kind::Buy, SATS))
-        .await
-        .expect("new-order");
-    let id = created.order.id;
-    env.wait_order_status(id, "pending").await;
+    let id = env.post_fixed(&buyer, Kind::Buy, SATS).await;
 
     let taken = seller.client.take_buy(id, None).await.expect("take-buy");
     let hold = match &taken.update {
@@ -144,26 +111,13 @@ async fn buy_trade_v1_pays_everyone_to_the_sat() {
     assert_eq!(decode(&hold).0, SATS + fee, "escrow = amount + fee");
     let pay = env.net.seller().pay_invoice_background(&hold).unwrap();
 
-    let ask = buyer
-        .expect(id, "add-invoice", |u| {
-            matches!(u, Update::AddInvoice { .. })
-        })
-        .await;
-    let wanted = match &ask.update {
-        Update::AddInvoice { order: Some(order) } => order.amount,
-        other => panic!("add-invoice without an order: {other:?}"),
-    };
+    let wanted = expect_add_invoice(&mut buyer, id).await.amount;
     assert_eq!(
         u64::try_from(wanted).unwrap(),
         SATS - fee,
         "payout = amount - fee"
     );
-    let payout = env
-        .net
-        .buyer()
-        .create_invoice(SATS - fee, "e2e buy payout")
-        .await
-        .unwrap();
+    let payout = env.buyer_invoice(SATS - fee, "e2e buy payout").await;
     let added = buyer
         .client
         .add_invoice(id, payout.payment_request.clone(), None)
@@ -173,10 +127,7 @@ async fn buy_trade_v1_pays_everyone_to_the_sat() {
     seller.expect(id, "active", is_active).await;
 
     settle_trade(&mut seller, &mut buyer, id).await;
-    let seller_routing = routing_fee(&pay.wait().await.unwrap());
-    let payout_routing = single_payout_fee(&env, &payout.payment_hash).await;
-    let expected = after_trade(before, seller_routing, payout_routing);
-    assert_eq!(settled_locals(env.net, expected).await, expected);
+    assert_traded(&env, before, pay, &payout.payment_hash).await;
     env.wait_order_status(id, "success").await;
 }
 
@@ -188,34 +139,21 @@ async fn cooperative_cancel_of_an_active_trade_unlocks_the_seller() {
     let before = locals(env.net).await;
 
     let payout = env
-        .net
-        .buyer()
-        .create_invoice(SATS - party_fee(SATS), "e2e cancel payout")
-        .await
-        .unwrap();
+        .buyer_invoice(SATS - party_fee(SATS), "e2e cancel payout")
+        .await;
     let taken = sell_taken(&env, &mut seller, &mut buyer, SATS, &payout.payment_request).await;
     let id = taken.id;
-    let pay = env
-        .net
-        .seller()
-        .pay_invoice_background(&taken.hold_bolt11)
-        .unwrap();
-    both_active(&mut seller, &mut buyer, id).await;
-    assert_eq!(
-        env.net
-            .mostro()
-            .invoice_state(&taken.hold_hash)
-            .await
-            .unwrap(),
-        "ACCEPTED"
-    );
+    let pay = pay_escrow(&env, &mut seller, &mut buyer, id, &taken.hold_bolt11).await;
+    env.expect_hold_state(&taken.hold_hash, "ACCEPTED").await;
 
     let asked = seller.client.cancel(id).await.expect("seller cancels");
     assert_eq!(asked.update, Update::CooperativeCancelInitiatedByYou);
     buyer
-        .expect(id, "cooperative-cancel-initiated-by-peer", |u| {
-            *u == Update::CooperativeCancelInitiatedByPeer
-        })
+        .expect_exact(
+            id,
+            "cooperative-cancel-initiated-by-peer",
+            Update::CooperativeCancelInitiatedByPeer,
+        )
         .await;
     let accepted = buyer.client.cancel(id).await.expect("buyer accepts");
     reply_or_expect(
@@ -227,33 +165,18 @@ async fn cooperative_cancel_of_an_active_trade_unlocks_the_seller() {
     )
     .await;
     seller
-        .expect(id, "cooperative-cancel-accepted", |u| {
-            *u == Update::CooperativeCancelAccepted
-        })
+        .expect_exact(
+            id,
+            "cooperative-cancel-accepted",
+            Update::CooperativeCancelAccepted,
+        )
         .await;
 
-    match pay.wait().await.unwrap() {
-        PaymentOutcome::Failed { .. } => {}
-        other => panic!("the escrow must not be taken: {other:?}"),
-    }
-    assert_eq!(
-        env.net
-            .mostro()
-            .invoice_state(&taken.hold_hash)
-            .await
-            .unwrap(),
-        "CANCELED"
-    );
-    assert_eq!(settled_locals(env.net, before).await, before);
-    assert_eq!(
-        env.net
-            .buyer()
-            .invoice_state(&payout.payment_hash)
-            .await
-            .unwrap(),
-        "OPEN",
-        "the buyer was not paid"
-    );
+    escrow_refused(pay).await;
+    env.expect_hold_state(&taken.hold_hash, "CANCELED").await;
+    assert_settled_locals(env.net, before).await;
+    // The buyer was not paid.
+    env.expect_payout_state(&payout.payment_hash, "OPEN").await;
     env.wait_order_status(id, "canceled").await;
 }
 
@@ -261,13 +184,7 @@ async fn cooperative_cancel_of_an_active_trade_unlocks_the_seller() {
 async fn maker_cancels_a_pending_order() {
     let env = setup().await;
     let seller = env.user("seller", Transport::V2).await;
-    let created = seller
-        .client
-        .create_order(&fixed_order(Kind::Sell, SATS))
-        .await
-        .expect("new-order");
-    let id: Uuid = created.order.id;
-    env.wait_order_status(id, "pending").await;
+    let id = env.post_fixed(&seller, Kind::Sell, SATS).await;
 
     let canceled = seller.client.cancel(id).await.expect("cancel");
     assert_eq!(canceled.update, Update::Canceled);
@@ -284,13 +201,7 @@ async fn taking_a_taken_order_is_refused_with_cant_do() {
     let seller = env.user("seller", Transport::V2).await;
     let first = env.user("first taker", Transport::V2).await;
     let second = env.user("second taker", Transport::V1).await;
-    let created = seller
-        .client
-        .create_order(&fixed_order(Kind::Sell, SATS))
-        .await
-        .expect("new-order");
-    let id = created.order.id;
-    env.wait_order_status(id, "pending").await;
+    let id = env.post_fixed(&seller, Kind::Sell, SATS).await;
 
     let took = first
         .client

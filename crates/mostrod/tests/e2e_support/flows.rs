@@ -1,7 +1,8 @@
 //! Trade steps shared by several tests.
 
 use mostro_client::{OrderReply, Update};
-use mostro_protocol::{Kind, Status};
+use mostro_protocol::{Kind, SmallOrder, Status};
+use testnet::PaymentHandle;
 use uuid::Uuid;
 
 use super::lightning::decode;
@@ -66,6 +67,53 @@ pub async fn both_active(seller: &mut User, buyer: &mut User, id: Uuid) {
     buyer.expect(id, "active", is_active).await;
 }
 
+/// The seller pays the escrow `hold` invoice in the background; waits until
+/// both parties were told the trade is active. Returns the running payment.
+pub async fn pay_escrow(
+    env: &Env,
+    seller: &mut User,
+    buyer: &mut User,
+    id: Uuid,
+    hold: &str,
+) -> PaymentHandle {
+    let pay = env.net.seller().pay_invoice_background(hold).unwrap();
+    both_active(seller, buyer, id).await;
+    pay
+}
+
+/// Waits until both parties were told the order is canceled.
+pub async fn both_canceled(seller: &mut User, buyer: &mut User, id: Uuid) {
+    seller.expect_exact(id, "canceled", Update::Canceled).await;
+    buyer.expect_exact(id, "canceled", Update::Canceled).await;
+}
+
+/// The buyer takes sell order `id` without an invoice; returns the order of
+/// the `add-invoice` reply (its amount is what the payout invoice must be for).
+pub async fn take_sell_asking_invoice(buyer: &User, id: Uuid) -> SmallOrder {
+    let took = buyer
+        .client
+        .take_sell(id, None, None)
+        .await
+        .expect("take-sell");
+    match took.update {
+        Update::AddInvoice { order: Some(order) } => order,
+        other => panic!("unexpected reply to take-sell: {other:?}"),
+    }
+}
+
+/// Waits for an `add-invoice` request about `id`; returns its order.
+pub async fn expect_add_invoice(buyer: &mut User, id: Uuid) -> SmallOrder {
+    let ask = buyer
+        .expect(id, "add-invoice", |u| {
+            matches!(u, Update::AddInvoice { .. })
+        })
+        .await;
+    match ask.update {
+        Update::AddInvoice { order: Some(order) } => order,
+        other => panic!("add-invoice without an order: {other:?}"),
+    }
+}
+
 /// `reply` if it is the awaited update, else the next matching watched update.
 pub async fn reply_or_expect(
     user: &mut User,
@@ -80,9 +128,8 @@ pub async fn reply_or_expect(
     user.expect(id, what, want).await.update
 }
 
-/// Fiat sent, release, and the buyer's payout: ends when the buyer is told the
-/// purchase is complete.
-pub async fn settle_trade(seller: &mut User, buyer: &mut User, id: Uuid) {
+/// The buyer says the fiat was sent; waits until the seller is told.
+pub async fn send_fiat(seller: &mut User, buyer: &mut User, id: Uuid) {
     let sent = buyer.client.fiat_sent(id).await.expect("fiat-sent");
     assert!(
         matches!(sent.update, Update::FiatSentOk { .. }),
@@ -94,6 +141,12 @@ pub async fn settle_trade(seller: &mut User, buyer: &mut User, id: Uuid) {
             matches!(u, Update::FiatSentOk { .. })
         })
         .await;
+}
+
+/// Fiat sent, release, and the buyer's payout: ends when the buyer is told the
+/// purchase is complete.
+pub async fn settle_trade(seller: &mut User, buyer: &mut User, id: Uuid) {
+    send_fiat(seller, buyer, id).await;
     let released = seller.client.release(id).await.expect("release");
     assert!(
         matches!(

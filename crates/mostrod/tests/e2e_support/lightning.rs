@@ -7,7 +7,7 @@ use std::time::Duration;
 use bitcoin::hashes::{sha256, Hash};
 use lightning_invoice::Bolt11Invoice;
 use serde_json::Value;
-use testnet::{Network, Node};
+use testnet::{Network, Node, PaymentHandle, PaymentOutcome};
 
 /// Local channel balances of the three nodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,26 @@ pub struct Locals {
     pub mostro: u64,
     /// The buyer's node.
     pub buyer: u64,
+}
+
+impl Locals {
+    /// The balances expected once a trade of `sats` settled from `self`: the
+    /// seller paid `sats + fee` and `seller_routing` for the escrow, Mostro kept
+    /// both parties' fees less `payout_routing`, the buyer got `sats − fee`.
+    pub fn after_trade(self, sats: u64, seller_routing: u64, payout_routing: u64) -> Self {
+        let fee = super::party_fee(sats);
+        Self {
+            seller: self.seller - (sats + fee) - seller_routing,
+            mostro: self.mostro + 2 * fee - payout_routing,
+            buyer: self.buyer + sats - fee,
+        }
+    }
+}
+
+/// Asserts that the three local balances settle to `expected` (see
+/// [`settled_locals`]).
+pub async fn assert_settled_locals(net: &Network, expected: Locals) {
+    assert_eq!(settled_locals(net, expected).await, expected);
 }
 
 /// The local channel balance of every node.
@@ -79,6 +99,71 @@ pub async fn payments_for(node: &Node, hash: &str) -> Vec<Value> {
         .filter(|p| p.get("payment_hash").and_then(Value::as_str) == Some(hash))
         .cloned()
         .collect()
+}
+
+/// The one payment record of `node` for `hash`: asserts there is exactly one.
+pub async fn single_payment(node: &Node, hash: &str) -> Value {
+    let mut records = payments_for(node, hash).await;
+    assert_eq!(
+        records.len(),
+        1,
+        "one payout record for {hash}: {records:?}"
+    );
+    records.remove(0)
+}
+
+/// The one payment record of `node` for `hash`, asserted `SUCCEEDED`.
+pub async fn succeeded_payment(node: &Node, hash: &str) -> Value {
+    let record = single_payment(node, hash).await;
+    assert_eq!(record["status"], "SUCCEEDED");
+    record
+}
+
+/// How many HTLCs of a payment record `lncli listpayments` shows `SUCCEEDED`.
+pub fn succeeded_htlcs(record: &Value) -> usize {
+    record["htlcs"].as_array().map_or(0, |h| {
+        h.iter().filter(|h| h["status"] == "SUCCEEDED").count()
+    })
+}
+
+/// How many HTLCs of an invoice record (`lncli lookupinvoice`) are `SETTLED`.
+pub fn settled_htlcs(invoice: &Value) -> usize {
+    invoice["htlcs"]
+        .as_array()
+        .map_or(0, |h| h.iter().filter(|h| h["state"] == "SETTLED").count())
+}
+
+/// The invoice record of `node` for `hash`, asserted `SETTLED` with exactly
+/// `sats` paid.
+pub async fn settled_invoice(node: &Node, hash: &str, sats: u64) -> Value {
+    let invoice = lookup_invoice(node, hash).await;
+    assert_eq!(invoice["state"], "SETTLED");
+    assert_eq!(num(&invoice, "amt_paid_sat"), sats);
+    invoice
+}
+
+/// Waits for the seller's escrow payment; returns its routing fee, or fails
+/// naming why the payment failed.
+pub async fn escrow_routing_fee(pay: PaymentHandle) -> u64 {
+    match pay.wait().await.unwrap() {
+        PaymentOutcome::Succeeded { fee_sat, .. } => fee_sat,
+        PaymentOutcome::Failed { reason } => panic!("escrow payment failed: {reason}"),
+    }
+}
+
+/// Waits for the seller's escrow payment and asserts that it failed: the escrow
+/// was not taken.
+pub async fn escrow_refused(pay: PaymentHandle) {
+    match pay.wait().await.unwrap() {
+        PaymentOutcome::Failed { .. } => {}
+        other => panic!("the escrow must not be taken: {other:?}"),
+    }
+}
+
+/// Asserts that `node`'s invoice `hash` is in `state` now.
+pub async fn assert_invoice_state(node: &Node, hash: &str, state: &str, what: &str) {
+    let now = node.invoice_state(hash).await.unwrap();
+    assert_eq!(now, state, "{what} {hash}");
 }
 
 /// A numeric field LND prints as a string or a number.

@@ -15,8 +15,11 @@ pub mod lightning;
 pub mod relay;
 pub mod users;
 
-use mostro_client::{Transport, Update};
-use testnet::Network;
+use std::time::Duration;
+
+use mostro_client::{NewOrder, Transport, Update};
+use mostro_protocol::Kind;
+use testnet::{Invoice, Network};
 use tokio::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
@@ -82,6 +85,62 @@ impl Env {
                 |e| tag_value(e, "s").as_deref() == Some(status),
             )
             .await
+    }
+}
+
+/// An order created and seen `pending` in the book.
+#[derive(Debug)]
+pub struct Posted {
+    /// Order id.
+    pub id: Uuid,
+    /// Mostro's reply to `new-order`.
+    pub update: Update,
+    /// The public order event with status `pending`.
+    pub pending: nostr::event::Event,
+}
+
+impl Env {
+    /// `user` creates `order`; waits until the book shows it `pending`.
+    pub async fn post_order(&self, user: &User, order: &NewOrder) -> Posted {
+        let created = user.client.create_order(order).await.expect("new-order");
+        let id = created.order.id;
+        let pending = self.wait_order_status(id, "pending").await;
+        Posted {
+            id,
+            update: created.update,
+            pending,
+        }
+    }
+
+    /// `user` creates a fixed order of `sats` ([`users::fixed_order`]); waits
+    /// until the book shows it `pending`.
+    pub async fn post_fixed(&self, user: &User, kind: Kind, sats: u64) -> Uuid {
+        self.post_order(user, &users::fixed_order(kind, sats))
+            .await
+            .id
+    }
+
+    /// An invoice of the buyer's node for `sats`.
+    pub async fn buyer_invoice(&self, sats: u64, memo: &str) -> Invoice {
+        self.net.buyer().create_invoice(sats, memo).await.unwrap()
+    }
+
+    /// Asserts the state of the escrow hold invoice `hash` at Mostro's node.
+    pub async fn expect_hold_state(&self, hash: &str, state: &str) {
+        lightning::assert_invoice_state(self.net.mostro(), hash, state, "escrow hold invoice")
+            .await;
+    }
+
+    /// Polls until the escrow hold invoice `hash` at Mostro's node is in `state`
+    /// (fails after `timeout`).
+    pub async fn wait_hold_state(&self, hash: &str, state: &str, timeout: Duration) {
+        lightning::wait_invoice_state(self.net.mostro(), hash, state, timeout).await;
+    }
+
+    /// Asserts the state of the payout invoice `hash` at the buyer's node.
+    pub async fn expect_payout_state(&self, hash: &str, state: &str) {
+        lightning::assert_invoice_state(self.net.buyer(), hash, state, "buyer's payout invoice")
+            .await;
     }
 }
 

@@ -128,6 +128,11 @@ impl User {
         }
     }
 
+    /// Waits for the first update of `order` equal to `want` (see [`User::expect`]).
+    pub async fn expect_exact(&mut self, order: Uuid, what: &str, want: Update) -> WatchEvent {
+        self.expect(order, what, |u| *u == want).await
+    }
+
     /// Every update about `order` that arrives within `window` (to assert that
     /// the daemon said nothing, or exactly what it said).
     pub async fn updates_within(&mut self, order: Uuid, window: Duration) -> Vec<Update> {
