@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use tokio::process::Command;
 
 use crate::error::{within, Result, SandboxError};
@@ -70,6 +72,63 @@ impl AdminCli {
             detail: format!("{e}: {}", stdout.trim()),
         })
     }
+}
+
+/// The status code the admin interface answers to `GET path` sent with
+/// `authorization` (a whole header line, or nothing).
+async fn raw_status(port: u16, path: &str, authorization: Option<&str>) -> Result<u16> {
+    let what = format!("GET {path} on 127.0.0.1:{port}");
+    within(&what, ADMIN_TIMEOUT, async {
+        let io = |e| SandboxError::step(&what, format!("{e}"));
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).await.map_err(io)?;
+        let header = authorization
+            .map(|h| format!("{h}\r\n"))
+            .unwrap_or_default();
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{header}Connection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.map_err(io)?;
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.map_err(io)?;
+        let text = String::from_utf8_lossy(&answer);
+        text.split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .ok_or_else(|| SandboxError::step(&what, format!("not an HTTP answer: {text}")))
+    })
+    .await
+}
+
+/// Checks that the admin interface answers 401 to calls without the token
+/// (none, or a wrong one) and 200 with it.
+pub async fn auth_check(port: u16, token: &str, tl: &Timeline) -> Result<()> {
+    let wrong = "0".repeat(token.len());
+    let cases = [
+        ("no token", None, 401),
+        (
+            "a wrong token",
+            Some(format!("Authorization: Bearer {wrong}")),
+            401,
+        ),
+        (
+            "the token",
+            Some(format!("Authorization: Bearer {token}")),
+            200,
+        ),
+    ];
+    for (what, header, expected) in cases {
+        let status = raw_status(port, "/v1/orders", header.as_deref()).await?;
+        if status != expected {
+            return Err(SandboxError::step(
+                "admin interface authentication",
+                format!("GET /v1/orders with {what}: expected {expected}, got {status}"),
+            ));
+        }
+    }
+    tl.say(
+        "operator",
+        "admin interface: 401 without the token or with a wrong one, 200 with it",
+    );
+    Ok(())
 }
 
 /// Asks the admin interface for the daemon's health, its node's channels and

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use testnet::{Network, NodeName, PortBlock};
 
-use crate::admin::{admin_url, operator_check, AdminCli};
+use crate::admin::{admin_url, auth_check, operator_check, AdminCli};
 use crate::cli::CliUser;
 use crate::error::{Result, SandboxError};
 use crate::guide;
@@ -95,6 +95,10 @@ async fn bring_up_and_trade(
         url: admin_url(ports.admin),
         data_dir: layout.mostrod_dir(),
     };
+    let token_path = admin.data_dir.join("admin.token");
+    let token =
+        std::fs::read_to_string(&token_path).map_err(|e| SandboxError::io(&token_path, e))?;
+    auth_check(ports.admin, token.trim(), tl).await?;
     operator_check(&admin, &report.order_id, tl).await
 }
 
