@@ -530,6 +530,8 @@ async fn dispute_actions_go_through_the_engine_as_the_node_key() {
         let (status, body) = admin.post(&format!("/v1/orders/{pending}/{action}")).await;
         assert_eq!(status, StatusCode::CONFLICT, "{action}: {body}");
         assert_eq!(body["error"], "refused");
+        // The engine's cant-do reason reaches the operator.
+        assert_eq!(body["reason"], "is_not_your_dispute", "{action}: {body}");
     }
     let (_, order) = admin.get(&format!("/v1/orders/{pending}")).await;
     assert_eq!(order["status"], "pending");
@@ -551,8 +553,9 @@ async fn dispute_actions_go_through_the_engine_as_the_node_key() {
     let dispute = disputes[0]["id"].as_str().unwrap().to_owned();
 
     // Settling before taking the dispute is refused.
-    let (status, _) = admin.post(&format!("/v1/orders/{trade}/settle")).await;
+    let (status, body) = admin.post(&format!("/v1/orders/{trade}/settle")).await;
     assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["reason"], "is_not_your_dispute", "{body}");
 
     let (status, taken) = admin.post(&format!("/v1/disputes/{dispute}/take")).await;
     assert_eq!(status, StatusCode::OK, "{taken}");
@@ -573,8 +576,9 @@ async fn dispute_actions_go_through_the_engine_as_the_node_key() {
     buyer.expect(Action::AdminSettled).await;
 
     // The order is no longer in dispute: a second settle is refused.
-    let (status, _) = admin.post(&format!("/v1/orders/{trade}/settle")).await;
+    let (status, body) = admin.post(&format!("/v1/orders/{trade}/settle")).await;
     assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["reason"], "invalid_order_status", "{body}");
     let _ = &admin.dir;
     admin.stop().await;
 }

@@ -3,9 +3,9 @@
 //!
 //! Each builds the protocol message a solver would send and hands it to the order's
 //! writer (see [`crate::runtime::AdminHandle::submit`]). The answer is `200` with the
-//! order and dispute states when the action took effect, `409 refused` when the
-//! engine refused it (its `cant-do` went to the node key as a direct message), `404`
-//! for an unknown id.
+//! order and dispute states when the action took effect, `409 refused` with the
+//! engine's `cant-do` reason when it refused (the same `cant-do` also went to the node
+//! key as a direct message), `404` for an unknown id.
 
 use axum::extract::{Path, State};
 use axum::Json;
@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::error::ApiError;
 use super::records::parse_id;
 use super::AdminState;
+use crate::engine::Refusal;
 use crate::runtime::{AdminError, OrderSnapshot};
 
 /// A dispute's state after an action.
@@ -74,11 +75,36 @@ async fn perform(
         AdminError::NotFound(id) => ApiError::NotFound(format!("no order or dispute {id}")),
         other => ApiError::internal(other),
     })?;
-    if !outcome.applied() {
-        return Err(ApiError::Refused(format!(
-            "{action} was refused by the engine; order {} stays {}",
-            outcome.after.order_id, outcome.after.status
-        )));
+    let order = (outcome.after.order_id, outcome.after.status);
+    match outcome.refusal {
+        Some(Refusal::CantDo(reason)) => {
+            return Err(ApiError::Refused {
+                message: format!(
+                    "{action} refused: {reason}; order {} stays {}",
+                    order.0, order.1
+                ),
+                reason: Some(reason.as_str()),
+            });
+        }
+        Some(Refusal::Silent(why)) => {
+            return Err(ApiError::Refused {
+                message: format!(
+                    "{action} ignored ({why}); order {} stays {}",
+                    order.0, order.1
+                ),
+                reason: None,
+            });
+        }
+        None if !outcome.applied() => {
+            return Err(ApiError::Refused {
+                message: format!(
+                    "{action} changed nothing; order {} stays {}",
+                    order.0, order.1
+                ),
+                reason: None,
+            });
+        }
+        None => {}
     }
     Ok(Json(ActionResult {
         action,

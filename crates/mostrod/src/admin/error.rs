@@ -1,6 +1,7 @@
 //! The admin interface's errors and their JSON responses.
 //!
-//! Every error answers `{"error": "<code>", "message": "<text>"}`. Internal failures
+//! Every error answers `{"error": "<code>", "message": "<text>"}`; a refusal by the
+//! engine also carries `"reason"`, the protocol's `cant-do` reason, when there is one. Internal failures
 //! are logged in full and answered with a generic message, so that nothing about the
 //! daemon's internals leaks to the caller.
 
@@ -22,8 +23,13 @@ pub enum ApiError {
     #[error("{0}")]
     NotFound(String),
     /// The engine refused the operator action.
-    #[error("{0}")]
-    Refused(String),
+    #[error("{message}")]
+    Refused {
+        /// What was refused, and the order's status.
+        message: String,
+        /// The `cant-do` reason (`None` when the engine ignored the request).
+        reason: Option<&'static str>,
+    },
     /// The Lightning node did not answer.
     #[error("lightning node unavailable")]
     Lightning(#[source] crate::lightning::LightningError),
@@ -43,7 +49,7 @@ impl ApiError {
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::Refused(_) => (StatusCode::CONFLICT, "refused"),
+            ApiError::Refused { .. } => (StatusCode::CONFLICT, "refused"),
             ApiError::Lightning(_) => (StatusCode::BAD_GATEWAY, "lightning_unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -68,7 +74,14 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
-        let body = json!({ "error": code, "message": self.to_string() });
+        let mut body = json!({ "error": code, "message": self.to_string() });
+        if let ApiError::Refused {
+            reason: Some(reason),
+            ..
+        } = &self
+        {
+            body["reason"] = json!(reason);
+        }
         (status, Json(body)).into_response()
     }
 }

@@ -7,9 +7,9 @@
 //! difference is that there is no inbound event to mark as processed.
 //!
 //! [`AdminHandle::submit`] waits until the writer has committed (or refused), then
-//! compares the order and its disputes with what they were before, so the caller
-//! learns whether the action took effect. The engine's reply itself is a direct
-//! message to the node key, like any reply.
+//! compares the order and its disputes with what they were before; the caller learns
+//! whether the action took effect and, if the engine refused it, why. The engine's
+//! reply itself is also a direct message to the node key, like any reply.
 
 use std::sync::Arc;
 
@@ -21,7 +21,7 @@ use mostro_relay::RelayPool;
 use uuid::Uuid;
 
 use crate::config::Settings;
-use crate::engine::{Input, Request};
+use crate::engine::{Input, Refusal, Request};
 use crate::lightning::DynLightning;
 use crate::model::Transport;
 use crate::store::{Store, StoreError};
@@ -77,6 +77,8 @@ pub struct AdminOutcome {
     pub before: OrderSnapshot,
     /// The order and its disputes after the writer finished.
     pub after: OrderSnapshot,
+    /// Why the engine refused the request, when it did.
+    pub refusal: Option<Refusal>,
 }
 
 impl AdminOutcome {
@@ -185,12 +187,16 @@ impl AdminHandle {
         let handled = self
             .inner
             .tasks
-            .spawn(async move { me.step(order_id, Input::Request(request)).await });
-        handled.await.map_err(|_| AdminError::Abandoned)??;
+            .spawn(async move { me.step_reporting(order_id, Input::Request(request)).await });
+        let refusal = handled.await.map_err(|_| AdminError::Abandoned)??;
         let after = self
             .snapshot(order_id)
             .await?
             .ok_or(AdminError::NotFound(id))?;
-        Ok(AdminOutcome { before, after })
+        Ok(AdminOutcome {
+            before,
+            after,
+            refusal,
+        })
     }
 }

@@ -94,7 +94,21 @@ impl Inner {
     ) -> BoxFuture<'static, Result<(), HandleError>> {
         let me = Arc::clone(self);
         let span = tracing::debug_span!("order", order_id = %order_id);
-        Box::pin(me.step_inner(order_id, input, mark).instrument(span))
+        Box::pin(
+            async move { me.step_inner(order_id, input, mark).await.map(|_| ()) }.instrument(span),
+        )
+    }
+
+    /// [`Inner::step`] that also says whether the engine refused the input, and why
+    /// (the admin interface reports it to the operator).
+    pub(super) fn step_reporting(
+        self: &Arc<Self>,
+        order_id: Uuid,
+        input: Input,
+    ) -> BoxFuture<'static, Result<Option<Refusal>, HandleError>> {
+        let me = Arc::clone(self);
+        let span = tracing::debug_span!("order", order_id = %order_id);
+        Box::pin(me.step_inner(order_id, input, None).instrument(span))
     }
 
     async fn step_inner(
@@ -102,7 +116,7 @@ impl Inner {
         order_id: Uuid,
         input: Input,
         mark: Option<ProcessedMark>,
-    ) -> Result<(), HandleError> {
+    ) -> Result<Option<Refusal>, HandleError> {
         let request = match &input {
             Input::Request(r) => Some(r.clone()),
             _ => None,
@@ -120,7 +134,7 @@ impl Inner {
             .await;
         drop(order_guard);
         drop(identity_guard);
-        let effects = effects?;
+        let (effects, refusal) = effects?;
         if !effects.is_empty() {
             let me = Arc::clone(&self);
             self.spawn_guarded(
@@ -128,7 +142,7 @@ impl Inner {
                 async move { me.run_effects(order_id, effects).await },
             );
         }
-        Ok(())
+        Ok(refusal)
     }
 
     async fn step_locked(
@@ -137,14 +151,14 @@ impl Inner {
         input: Input,
         request: Option<&Request>,
         mark: Option<ProcessedMark>,
-    ) -> Result<Vec<Effect>, HandleError> {
+    ) -> Result<(Vec<Effect>, Option<Refusal>), HandleError> {
         let now = self.clock.now();
         let Some(order) = self.store.orders().get(order_id).await? else {
             return match request {
                 Some(r) => {
-                    self.refuse(Refusal::CantDo(CantDoReason::NotFound), r, now, mark)
-                        .await?;
-                    Ok(Vec::new())
+                    let refusal = Refusal::CantDo(CantDoReason::NotFound);
+                    self.refuse(refusal, r, now, mark).await?;
+                    Ok((Vec::new(), Some(refusal)))
                 }
                 None => Err(HandleError::OrderNotFound(order_id)),
             };
@@ -159,13 +173,13 @@ impl Inner {
                     Ok(t) => t,
                     Err(refusal) => {
                         self.refused(&order, refusal, request, now, mark).await?;
-                        return Ok(Vec::new());
+                        return Ok((Vec::new(), Some(refusal)));
                     }
                 }
             }
             Err(refusal) => {
                 self.refused(&order, refusal, request, now, mark).await?;
-                return Ok(Vec::new());
+                return Ok((Vec::new(), Some(refusal)));
             }
         };
         let forced_refund = request.is_none()
@@ -178,7 +192,7 @@ impl Inner {
                 "dispute still open at the escrow deadline: seller refunded"
             );
         }
-        Ok(effects)
+        Ok((effects, None))
     }
 
     /// Loads the users, checks and quotes the engine may need for `input`.
