@@ -5,6 +5,7 @@
 //! * [`rating`]: kind 38384, user rating (aggregates in [`reputation`]);
 //! * [`info`]: kind 38385, instance info (bond terms in [`bond`]);
 //! * [`dispute`]: kind 38386, dispute;
+//! * [`rates`]: kind 30078, exchange rates;
 //! * [`relays`]: kind 10002 relay list and kind 0 metadata;
 //! * [`expiration`]: NIP-40 helpers and the monotonic `created_at` rule.
 //!
@@ -21,6 +22,7 @@ pub mod expiration;
 pub mod info;
 pub mod order;
 pub mod order_builder;
+pub mod rates;
 pub mod rating;
 pub mod relays;
 pub mod reputation;
@@ -36,6 +38,9 @@ pub use expiration::{
 pub use info::{FiatLimit, InfoEvent, LndInfo, INFO_KIND};
 pub use order::{FiatAmount, OrderEvent, OrderRating, ORDER_KIND};
 pub use order_builder::{source_link, split_payment_methods, OrderEventBuilder};
+pub use rates::{
+    rates_lifetime_secs, RatesEvent, MAX_RATES_LIFETIME_SECS, RATES_IDENTIFIER, RATES_KIND,
+};
 pub use rating::{RatingEvent, RATING_KIND};
 pub use relays::{build_relay_list, parse_relay_list, relay_list_tags, InstanceMetadata};
 pub use reputation::{RatingOutOfRange, Reputation};

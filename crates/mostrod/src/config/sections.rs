@@ -249,6 +249,11 @@ pub struct PriceSettings {
     pub yadio_url: String,
     /// The CoinGecko API base (`/simple/price` is appended).
     pub coingecko_url: String,
+    /// Publish the rates of the accepted currencies as a kind 30078 event after each
+    /// refresh (PROTOCOL.md §7.6). The reference daemon's key
+    /// `publish_exchange_rates_to_nostr` is accepted as well.
+    #[serde(alias = "publish_exchange_rates_to_nostr")]
+    pub publish_to_nostr: bool,
 }
 
 impl Default for PriceSettings {
@@ -258,6 +263,7 @@ impl Default for PriceSettings {
             max_price_staleness_seconds: 1800,
             yadio_url: crate::price::YADIO_DEFAULT_URL.to_owned(),
             coingecko_url: crate::price::COINGECKO_DEFAULT_BASE.to_owned(),
+            publish_to_nostr: false,
         }
     }
 }

@@ -9,6 +9,7 @@
 //!   the enforced first-contact PoW, the real `invoice_expiration_window` and one
 //!   `fiat_limit` tag per configured currency limit (sorted by code).
 //! * 10002 relay list and kind 0 metadata.
+//! * 30078 exchange rates (optional; the caller keeps `created_at` strictly increasing).
 
 use ::nostr::event::Event;
 use ::nostr::key::{Keys, PublicKey};
@@ -16,7 +17,7 @@ use ::nostr::types::{RelayUrl, Timestamp};
 use mostro_protocol::events::{
     build_relay_list, next_created_at, BondAdvert, DisputeEvent, EventError, FiatLimit, InfoEvent,
     Initiator, InstanceMetadata, LndInfo, OrderBucket, OrderEventBuilder, OrderRating, Platform,
-    RatingEvent, Reputation,
+    RatesEvent, RatingEvent, Reputation,
 };
 
 use crate::engine::{Bucket, EngineSettings};
@@ -246,6 +247,18 @@ impl PublicEvents {
         now: Timestamp,
     ) -> Result<Event, PublicEventError> {
         build_relay_list(connected, &self.keys, now).map_err(build_err(10002))
+    }
+
+    /// Kind 30078 exchange rates, dated `created_at`. The caller dates successive
+    /// revisions strictly after each other (see [`next_created_at`]).
+    pub fn rates_event(
+        &self,
+        rates: &RatesEvent,
+        created_at: Timestamp,
+    ) -> Result<Event, PublicEventError> {
+        rates
+            .build(&self.keys, created_at)
+            .map_err(build_err(30078))
     }
 
     /// Kind 0 metadata, or `None` when no field is set (nothing is published then).

@@ -4,8 +4,9 @@
 //! [`CoinGeckoProvider`]). [`PriceService`] refreshes them all on an interval,
 //! combines their tables with [`aggregate()`] (median after dropping outliers) and
 //! answers [`PriceService::quote`], refusing prices older than
-//! `max_price_staleness_seconds`. [`rates_event()`] builds the optional kind 30078
-//! rates event (§7.6).
+//! `max_price_staleness_seconds`. Every refresh that priced something is sent on
+//! [`PriceService::subscribe`]; [`rates_event()`] turns it into the optional kind
+//! 30078 rates publication (§7.6).
 //!
 //! The sats maths for a quote lives in [`crate::engine::fees::market_sats`].
 
@@ -28,7 +29,7 @@ pub use error::PriceError;
 pub use http::PriceHttp;
 pub use provider::{DynPriceProvider, PriceProvider};
 pub use rates::RateTable;
-pub use rates_event::{rates_event, RATES_IDENTIFIER, RATES_KIND};
+pub use rates_event::{rates_event, RatesNotPublished};
 pub use service::{CachedPrice, PriceService, RatesSnapshot, RefreshReport};
 pub use settings::PriceSettings;
 pub use yadio::{YadioProvider, YADIO_DEFAULT_URL};

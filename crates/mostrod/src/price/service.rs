@@ -38,6 +38,41 @@ pub struct RatesSnapshot {
     pub prices: BTreeMap<String, f64>,
     /// Every provider that contributed at least one kept price, sorted.
     pub sources: Vec<&'static str>,
+    /// Fiat code → the providers whose price was kept for it, sorted.
+    pub currency_sources: BTreeMap<String, Vec<&'static str>>,
+}
+
+impl RatesSnapshot {
+    /// The part of the snapshot about `codes` (case-insensitive; an empty list keeps
+    /// everything), with `sources` narrowed to the providers of the kept currencies.
+    pub fn restricted_to(&self, codes: &[String]) -> Self {
+        if codes.is_empty() {
+            return self.clone();
+        }
+        let wanted: Vec<String> = codes.iter().filter_map(|c| normalize_code(c)).collect();
+        let keep = |code: &String| wanted.contains(code);
+        let prices: BTreeMap<String, f64> = self
+            .prices
+            .iter()
+            .filter(|(code, _)| keep(code))
+            .map(|(code, price)| (code.clone(), *price))
+            .collect();
+        let currency_sources: BTreeMap<String, Vec<&'static str>> = self
+            .currency_sources
+            .iter()
+            .filter(|(code, _)| keep(code))
+            .map(|(code, ids)| (code.clone(), ids.clone()))
+            .collect();
+        let mut sources: Vec<&'static str> = currency_sources.values().flatten().copied().collect();
+        sources.sort_unstable();
+        sources.dedup();
+        Self {
+            fetched_at: self.fetched_at,
+            prices,
+            sources,
+            currency_sources,
+        }
+    }
 }
 
 /// The outcome of one refresh.
@@ -130,6 +165,9 @@ impl PriceService {
             for (code, agg) in combined {
                 snapshot.sources.extend(agg.sources.iter().copied());
                 snapshot.prices.insert(code.clone(), agg.price);
+                snapshot
+                    .currency_sources
+                    .insert(code.clone(), agg.sources.clone());
                 cache.insert(
                     code,
                     CachedPrice {
@@ -182,8 +220,19 @@ impl PriceService {
     }
 
     /// Refreshes at once and then every `update_interval` until `shutdown` completes
-    /// (an in-flight refresh is abandoned on shutdown).
+    /// (an in-flight refresh is abandoned on shutdown), dating refreshes with the
+    /// wall clock.
     pub async fn run<F: Future<Output = ()>>(&self, shutdown: F) {
+        self.run_with_clock(Timestamp::now, shutdown).await;
+    }
+
+    /// [`PriceService::run`], dating each refresh with `now()` (the daemon passes its
+    /// runtime clock, so that price ages and event dates follow one time source).
+    pub async fn run_with_clock<C, F>(&self, now: C, shutdown: F)
+    where
+        C: Fn() -> Timestamp,
+        F: Future<Output = ()>,
+    {
         let mut ticker = tokio::time::interval(self.inner.settings.update_interval());
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
         tokio::pin!(shutdown);
@@ -196,7 +245,7 @@ impl PriceService {
             tokio::select! {
                 biased;
                 () = &mut shutdown => return,
-                _ = self.refresh_once(Timestamp::now()) => {}
+                _ = self.refresh_once(now()) => {}
             }
         }
     }

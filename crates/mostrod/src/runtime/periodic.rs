@@ -1,6 +1,7 @@
 //! Periodic work that does not touch orders one by one (PROTOCOL.md §5.13):
 //! the info event (38385), the relay list (10002), the metadata (kind 0, once), the
-//! known-key refresh, the price feed and the chain-height watch of the escrow guard.
+//! known-key refresh, the price feed with its optional rates event (30078) and the
+//! chain-height watch of the escrow guard.
 //!
 //! Each job is a tracked task with a `select!` on the stop token. Public node events
 //! are republished on their own schedule, so they are sent directly rather than
@@ -10,11 +11,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ::nostr::event::Event;
-use mostro_protocol::events::InstanceMetadata;
+use ::nostr::types::Timestamp;
+use mostro_protocol::events::{next_created_at, InstanceMetadata};
 use mostro_protocol::status::Status;
+use tokio::sync::watch;
 
 use crate::engine::Input;
 use crate::nostr::{refresh_known_keys, PublicEventError};
+use crate::price::{rates_event, PriceSettings, RatesSnapshot};
 
 use super::Inner;
 
@@ -65,10 +69,22 @@ pub(super) fn spawn_all(inner: &Arc<Inner>) {
         inner.stop.clone(),
     ));
     if let Some(price) = inner.price.clone() {
+        if inner.settings.price.publish_to_nostr {
+            // Subscribed before the feed starts, so that its first refresh is seen.
+            let updates = price.subscribe();
+            let settings = *price.settings();
+            let me = Arc::clone(inner);
+            inner
+                .tasks
+                .spawn(async move { me.publish_rates(settings, updates).await });
+        }
         let stop = inner.stop.clone();
-        inner
-            .tasks
-            .spawn(async move { price.run(stop.cancelled_owned()).await });
+        let clock = Arc::clone(&inner.clock);
+        inner.tasks.spawn(async move {
+            price
+                .run_with_clock(|| clock.now(), stop.cancelled_owned())
+                .await
+        });
     }
     let me = Arc::clone(inner);
     inner.tasks.spawn(async move { me.watch_chain().await });
@@ -114,6 +130,46 @@ impl Inner {
                     error = &error as &dyn std::error::Error,
                     "cannot build public event"
                 );
+            }
+        }
+    }
+
+    /// Publishes a kind 30078 rates event after every refresh that priced an accepted
+    /// currency (PROTOCOL.md §7.6), each revision dated strictly after the previous
+    /// one. A refresh that priced nothing sends no snapshot, so stale rates are never
+    /// republished; a snapshot that is already stale, or empty once narrowed to the
+    /// accepted currencies, is skipped.
+    async fn publish_rates(
+        self: Arc<Self>,
+        settings: PriceSettings,
+        mut updates: watch::Receiver<Option<RatesSnapshot>>,
+    ) {
+        let mut last: Option<Timestamp> = None;
+        loop {
+            tokio::select! {
+                () = self.stop.cancelled() => return,
+                changed = updates.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
+            }
+            let Some(snapshot) = updates.borrow_and_update().clone() else {
+                continue;
+            };
+            let created_at = next_created_at(last, self.clock.now());
+            let accepted = &self.settings.mostro.fiat_currencies_accepted;
+            match rates_event(&snapshot, accepted, &settings, created_at) {
+                Ok(rates) => {
+                    let event = self.renderer.public().rates_event(&rates, created_at);
+                    if event.is_ok() {
+                        last = Some(created_at);
+                    }
+                    self.publish_public("rates", event).await;
+                }
+                Err(reason) => {
+                    tracing::warn!(%reason, "exchange rates not published");
+                }
             }
         }
     }
