@@ -112,7 +112,15 @@ async fn party_sees_solver(party: &CliUser, id: &str, solver: PublicKey) -> Stri
     // Replayed notices of one second may come in any order: check the
     // resulting state, not the line.
     party.watch_for(id, "admin-took-dispute", |_| true).await;
-    let mine = party.json(&["my-orders"]).await;
+    // The stored state may trail the printed notice by a moment.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut mine = party.json(&["my-orders"]).await;
+    while trade(&mine, id)["next_step"]["code"] != "talk-to-solver"
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        mine = party.json(&["my-orders"]).await;
+    }
     let order = trade(&mine, id);
     assert_eq!(order["status"], "dispute", "{mine:#}");
     assert_eq!(order["next_step"]["code"], "talk-to-solver", "{mine:#}");

@@ -77,8 +77,16 @@ async fn seller_pays_buyer_through_mostro() {
     // Two hops: mostro charges a forwarding fee.
     assert!(fee_sat >= 1, "fee {fee_sat}");
 
-    let after = net.buyer().channel_balance().await.unwrap();
-    assert_eq!(after.local_sat, before.local_sat + 10_000);
+    // The payer learns of the success before the payee's channel state has
+    // caught up: give the buyer's balance a moment to settle.
+    let expected = before.local_sat + 10_000;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let mut after = net.buyer().channel_balance().await.unwrap();
+    while after.local_sat != expected && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        after = net.buyer().channel_balance().await.unwrap();
+    }
+    assert_eq!(after.local_sat, expected);
     assert_eq!(
         net.buyer()
             .invoice_state(&invoice.payment_hash)
