@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 use testnet::{Network, Node};
 
-use crate::error::{Result, SandboxError};
+use crate::error::Result;
 
 /// Local channel balances (what each node can send), in sats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,26 +43,13 @@ pub async fn settled_locals(net: &Network, expected: Locals, timeout: Duration) 
 
 /// An unsigned number that lncli prints either as a JSON number or a string.
 pub fn num(v: &Value, field: &str) -> Option<u64> {
-    match v.get(field)? {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
+    testnet::lnd_u64(v, field)
 }
 
 /// Amount (sats) and payment hash of `bolt11`, decoded by `node`.
 pub async fn decode(node: &Node, bolt11: &str) -> Result<(u64, String)> {
-    let v = node.lncli(&["decodepayreq", bolt11]).await?;
-    let bad = |detail: &str| SandboxError::BadOutput {
-        what: "lncli decodepayreq".into(),
-        detail: detail.into(),
-    };
-    let sats = num(&v, "num_satoshis").ok_or_else(|| bad("no num_satoshis"))?;
-    let hash = v
-        .get("payment_hash")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad("no payment_hash"))?;
-    Ok((sats, hash.to_owned()))
+    let decoded = node.decode_invoice(bolt11).await?;
+    Ok((decoded.amount_sat, decoded.payment_hash))
 }
 
 /// Polls `node` until its invoice `hash` is in `state`; returns the state seen last.
@@ -72,35 +59,15 @@ pub async fn wait_invoice_state(
     state: &str,
     timeout: Duration,
 ) -> Result<String> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        let now = node.invoice_state(hash).await?;
-        if now == state || tokio::time::Instant::now() >= deadline {
-            return Ok(now);
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    Ok(node.wait_invoice_state(hash, state, timeout).await?)
 }
 
 /// The routing fee of `node`'s successful payment of `hash`, if there is one.
 pub async fn paid_fee(node: &Node, hash: &str) -> Result<Option<u64>> {
-    let v = node
-        .lncli(&[
-            "listpayments",
-            "--include_incomplete",
-            "--max_payments",
-            "10000",
-        ])
-        .await?;
-    let found = v
-        .get("payments")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find(|p| {
-            p.get("payment_hash").and_then(Value::as_str) == Some(hash)
-                && p.get("status").and_then(Value::as_str) == Some("SUCCEEDED")
-        });
+    let records = node.payments_for(hash).await?;
+    let found = records
+        .iter()
+        .find(|p| p.get("status").and_then(Value::as_str) == Some("SUCCEEDED"));
     Ok(found.map(|p| num(p, "fee_sat").unwrap_or(0)))
 }
 

@@ -81,6 +81,21 @@ pub enum TestnetError {
         secs: u64,
     },
 
+    /// A daemon exited before it was ready, or was not ready in time.
+    #[error("{what}; log {log}:\n{tail}")]
+    NotReady {
+        /// What happened (which daemon, how it failed).
+        what: String,
+        /// The daemon's log file.
+        log: PathBuf,
+        /// The last lines of that log.
+        tail: String,
+    },
+
+    /// The local relay could not be started.
+    #[error("cannot start the local relay: {0}")]
+    Relay(String),
+
     /// The caller asked for something the network cannot do.
     #[error("{0}")]
     Invalid(String),

@@ -87,21 +87,10 @@ impl Node {
     /// The status of an outgoing payment by hash (`IN_FLIGHT`, `SUCCEEDED`,
     /// `FAILED`, `INITIATED`), or `None` when this node never attempted it.
     pub async fn payment_status(&self, payment_hash: &str) -> Result<Option<String>> {
-        let v = self
-            .lncli(&[
-                "listpayments",
-                "--include_incomplete",
-                "--max_payments",
-                "10000",
-            ])
-            .await?;
-        let found = v
-            .get("payments")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .find(|p| p.get("payment_hash").and_then(Value::as_str) == Some(payment_hash));
-        Ok(found.and_then(|p| p.get("status").and_then(Value::as_str).map(str::to_owned)))
+        let records = self.payments_for(payment_hash).await?;
+        Ok(records
+            .first()
+            .and_then(|p| p.get("status").and_then(Value::as_str).map(str::to_owned)))
     }
 
     /// Channel balance (sum over open channels).

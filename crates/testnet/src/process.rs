@@ -35,6 +35,18 @@ fn reap() {
 /// Spawns `program args…` detached in its own process group, stdout and stderr
 /// appended to `log`, and writes its PID to `pid_file`.
 pub fn spawn_daemon(program: &Path, args: &[String], log: &Path, pid_file: &Path) -> Result<u32> {
+    spawn_daemon_with_env(program, args, &[], log, pid_file)
+}
+
+/// [`spawn_daemon`] with changes to the inherited environment: `(name, Some(value))`
+/// sets a variable, `(name, None)` removes it.
+pub fn spawn_daemon_with_env(
+    program: &Path,
+    args: &[String],
+    env: &[(&str, Option<&str>)],
+    log: &Path,
+    pid_file: &Path,
+) -> Result<u32> {
     use std::os::unix::process::CommandExt;
 
     let out = std::fs::OpenOptions::new()
@@ -43,7 +55,14 @@ pub fn spawn_daemon(program: &Path, args: &[String], log: &Path, pid_file: &Path
         .open(log)
         .map_err(|e| TestnetError::io(log, e))?;
     let err = out.try_clone().map_err(|e| TestnetError::io(log, e))?;
-    let child = Command::new(program)
+    let mut command = Command::new(program);
+    for (name, value) in env {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    let child = command
         .args(args)
         .stdin(Stdio::null())
         .stdout(out)
@@ -70,6 +89,27 @@ pub fn read_pid(pid_file: &Path) -> Option<u32> {
     std::fs::read_to_string(pid_file)
         .ok()
         .and_then(|s| s.trim().parse().ok())
+}
+
+/// The exit status of our child `pid` once it has exited (it is then reaped);
+/// `None` while it runs, or when it is not a child we still hold.
+pub fn try_exit_status(pid: u32) -> Option<std::process::ExitStatus> {
+    let mut map = children().lock().ok()?;
+    let status = map.get_mut(&pid)?.try_wait().ok().flatten()?;
+    map.remove(&pid);
+    Some(status)
+}
+
+/// SIGKILLs our child `pid` at once (no shutdown path of its own runs) and reaps
+/// it. Does nothing when `pid` is not a child we still hold, so a recycled PID is
+/// never signalled.
+pub fn kill_child(pid: u32) {
+    let child = children().lock().ok().and_then(|mut map| map.remove(&pid));
+    if let Some(mut child) = child {
+        // `Child::kill` is SIGKILL on Unix; `wait` reaps it, so no zombie is left.
+        let _ = child.kill();
+        let _ = child.wait();
+    }
 }
 
 /// True when `pid` is a running (not zombie) process.

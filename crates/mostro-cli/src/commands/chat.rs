@@ -5,6 +5,8 @@ use std::time::Duration;
 use mostro_client::store::StoredChatMessage;
 use mostro_client::{LocalOrder, MostroClient};
 use mostro_protocol::Status;
+use nostr::event::EventId;
+use nostr::key::PublicKey;
 use uuid::Uuid;
 
 use crate::args::ChatCommand;
@@ -19,16 +21,32 @@ fn view(client: &MostroClient, order: &LocalOrder, m: StoredChatMessage) -> Chat
         .trade_keys(order.trade_index)
         .map(|k| k.public_key().to_hex())
         .unwrap_or_default();
-    let is = |key: Option<nostr::key::PublicKey>| key.is_some_and(|k| k.to_hex() == m.sender);
-    let from = if m.sender == me {
-        "me"
-    } else if is(order.solver_pubkey) {
-        "solver"
-    } else if is(order.peer_pubkey) {
-        "peer"
-    } else {
-        "unknown"
-    };
+    let from = sender_label(
+        &m.sender,
+        &me,
+        [("solver", order.solver_pubkey), ("peer", order.peer_pubkey)],
+    );
+    message_view(m, from)
+}
+
+/// Names the writer of a message sent by `sender` (hex): `me` when it is `me`,
+/// else the label of the first of `others` whose key it is, else `unknown`.
+pub(super) fn sender_label(
+    sender: &str,
+    me: &str,
+    others: [(&'static str, Option<PublicKey>); 2],
+) -> &'static str {
+    if sender == me {
+        return "me";
+    }
+    others
+        .into_iter()
+        .find(|(_, key)| key.is_some_and(|k| k.to_hex() == sender))
+        .map_or("unknown", |(label, _)| label)
+}
+
+/// A stored message as shown, written by `from`.
+pub(super) fn message_view(m: StoredChatMessage, from: &'static str) -> ChatMessageView {
     ChatMessageView {
         id: m.inner_id,
         from,
@@ -36,6 +54,18 @@ fn view(client: &MostroClient, order: &LocalOrder, m: StoredChatMessage) -> Chat
         created_at: m.created_at,
         text: m.content,
     }
+}
+
+/// Emits that a message was sent on `order` as event `event_id`.
+pub(super) fn emit_sent(json: bool, order: Uuid, event_id: EventId) -> Result<(), CliError> {
+    emit(
+        json,
+        &ChatSentView {
+            order: order.to_string(),
+            event_id: Some(event_id.to_hex()),
+            key: None,
+        },
+    )
 }
 
 /// Runs a chat subcommand.
@@ -68,14 +98,7 @@ async fn dispatch(
             } else {
                 client.send_chat(id, &text).await?
             };
-            emit(
-                ctx.json(),
-                &ChatSentView {
-                    order: id.to_string(),
-                    event_id: Some(event_id.to_hex()),
-                    key: None,
-                },
-            )
+            emit_sent(ctx.json(), id, event_id)
         }
         ChatCommand::Read { order, solver } => {
             let (id, local) = order_of(client, &order)?;
@@ -102,14 +125,7 @@ async fn dispatch(
             let (id, _) = order_of(client, &order)?;
             let key = client.chat_disclosure(id)?.to_text();
             let event_id = client.send_dispute_chat(id, &key).await?;
-            emit(
-                ctx.json(),
-                &ChatSentView {
-                    order: id.to_string(),
-                    event_id: Some(event_id.to_hex()),
-                    key: None,
-                },
-            )
+            emit_sent(ctx.json(), id, event_id)
         }
         ChatCommand::ExportKey {
             order,
@@ -119,14 +135,7 @@ async fn dispatch(
             let key = client.chat_disclosure(id)?.to_text();
             if send_to_solver {
                 let event_id = client.send_dispute_chat(id, &key).await?;
-                return emit(
-                    ctx.json(),
-                    &ChatSentView {
-                        order: id.to_string(),
-                        event_id: Some(event_id.to_hex()),
-                        key: None,
-                    },
-                );
+                return emit_sent(ctx.json(), id, event_id);
             }
             if local.status != Some(Status::Dispute) {
                 eprintln!(
@@ -179,5 +188,46 @@ async fn follow(
                 Some(Ok(message)) => emit_line(ctx.json(), &view(client, &local, message))?,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use nostr::key::Keys;
+
+    use super::*;
+
+    #[test]
+    fn sender_label_prefers_me_then_the_first_matching_key() {
+        let me = Keys::generate().public_key();
+        let a = Keys::generate().public_key();
+        let b = Keys::generate().public_key();
+        let others = |x, y| [("solver", x), ("peer", y)];
+        let hex = |k: PublicKey| k.to_hex();
+        assert_eq!(
+            sender_label(&hex(me), &hex(me), others(Some(me), None)),
+            "me"
+        );
+        assert_eq!(
+            sender_label(&hex(a), &hex(me), others(Some(a), Some(b))),
+            "solver"
+        );
+        assert_eq!(
+            sender_label(&hex(b), &hex(me), others(Some(a), Some(b))),
+            "peer"
+        );
+        // The first match wins when both labels carry the same key.
+        assert_eq!(
+            sender_label(&hex(a), &hex(me), others(Some(a), Some(a))),
+            "solver"
+        );
+        assert_eq!(
+            sender_label(&hex(b), &hex(me), others(None, None)),
+            "unknown"
+        );
+        assert_eq!(
+            sender_label(&hex(b), &hex(me), others(Some(a), None)),
+            "unknown"
+        );
     }
 }

@@ -7,7 +7,9 @@ use crate::context::{resolve_order_id, Context};
 use crate::error::CliError;
 use crate::render::dispute::{token_line, DisputeChatView, DisputeOpenedView, NoticeView};
 use crate::render::emit;
-use crate::render::views::{ActionView, ChatMessageView, ChatSentView};
+use crate::render::views::ActionView;
+
+use super::chat::{emit_sent, message_view};
 
 /// Runs `f` with a fresh client and closes its connections afterwards.
 async fn with_client<T, F, Fut>(ctx: &Context, f: F) -> Result<T, CliError>
@@ -52,26 +54,16 @@ pub async fn chat(ctx: &Context, order: &str, text: Option<String>) -> Result<()
         }
         if let Some(text) = text {
             let event_id = c.send_dispute_chat(id, &text).await?;
-            return emit(
-                json,
-                &ChatSentView {
-                    order: id.to_string(),
-                    event_id: Some(event_id.to_hex()),
-                    key: None,
-                },
-            );
+            return emit_sent(json, id, event_id);
         }
         let me = c.trade_keys(local.trade_index)?.public_key().to_hex();
         let messages = c
             .read_dispute_chat(id)
             .await?
             .into_iter()
-            .map(|m| ChatMessageView {
-                id: m.inner_id,
-                from: if m.sender == me { "me" } else { "solver" },
-                sender: m.sender,
-                created_at: m.created_at,
-                text: m.content,
+            .map(|m| {
+                let from = if m.sender == me { "me" } else { "solver" };
+                message_view(m, from)
             })
             .collect();
         emit(

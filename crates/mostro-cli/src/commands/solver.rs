@@ -17,7 +17,9 @@ use crate::render::dispute::{
     SolverCasesView,
 };
 use crate::render::emit;
-use crate::render::views::{ActionView, ChatMessageView, ChatSentView, ChatView};
+use crate::render::views::{ActionView, ChatMessageView, ChatView};
+
+use super::chat::{self, emit_sent, sender_label};
 
 /// How long `solver take` waits for Mostro's notes (the dispute tokens),
 /// which may arrive just after the reply.
@@ -96,22 +98,30 @@ fn dispute_id(raw: &str) -> Result<Uuid, CliError> {
 /// A chat message as the solver sees it.
 fn message_view(client: &MostroClient, case: &SolverCase, m: StoredChatMessage) -> ChatMessageView {
     let me = client.identity_pubkey().to_hex();
-    let is = |p: DisputeParty| case.party_pubkey(p).is_ok_and(|k| k.to_hex() == m.sender);
-    let from = if m.sender == me {
-        "me"
-    } else if is(DisputeParty::Buyer) {
-        "buyer"
-    } else if is(DisputeParty::Seller) {
-        "seller"
-    } else {
-        "unknown"
-    };
-    ChatMessageView {
-        id: m.inner_id,
-        from,
-        sender: m.sender,
-        created_at: m.created_at,
-        text: m.content,
+    let key = |p: DisputeParty| case.party_pubkey(p).ok();
+    let from = sender_label(
+        &m.sender,
+        &me,
+        [
+            ("buyer", key(DisputeParty::Buyer)),
+            ("seller", key(DisputeParty::Seller)),
+        ],
+    );
+    chat::message_view(m, from)
+}
+
+/// The conversation of `case` made of `messages`, as the solver sees it.
+fn case_chat_view(
+    client: &MostroClient,
+    case: &SolverCase,
+    messages: Vec<StoredChatMessage>,
+) -> ChatView {
+    ChatView {
+        order: case.info.id.to_string(),
+        messages: messages
+            .into_iter()
+            .map(|m| message_view(client, case, m))
+            .collect(),
     }
 }
 
@@ -177,25 +187,11 @@ async fn dispatch(
             match text {
                 Some(text) => {
                     let event_id = client.solver_send(id, party(to), &text).await?;
-                    emit(
-                        ctx.json(),
-                        &ChatSentView {
-                            order: id.to_string(),
-                            event_id: Some(event_id.to_hex()),
-                            key: None,
-                        },
-                    )
+                    emit_sent(ctx.json(), id, event_id)
                 }
                 None => {
                     let messages = client.solver_read(id, party(to)).await?;
-                    let view = ChatView {
-                        order: id.to_string(),
-                        messages: messages
-                            .into_iter()
-                            .map(|m| message_view(client, &case, m))
-                            .collect(),
-                    };
-                    emit(ctx.json(), &view)
+                    emit(ctx.json(), &case_chat_view(client, &case, messages))
                 }
             }
         }
@@ -210,14 +206,7 @@ async fn dispatch(
             }
             messages.sort_by(|a, b| (a.created_at, &a.inner_id).cmp(&(b.created_at, &b.inner_id)));
             messages.dedup_by(|a, b| a.inner_id == b.inner_id);
-            let view = ChatView {
-                order: id.to_string(),
-                messages: messages
-                    .into_iter()
-                    .map(|m| message_view(client, &case, m))
-                    .collect(),
-            };
-            emit(ctx.json(), &view)
+            emit(ctx.json(), &case_chat_view(client, &case, messages))
         }
         SolverCommand::Evidence { order } => {
             let case = resolve_case(client, &order)?;

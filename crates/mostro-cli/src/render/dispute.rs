@@ -312,15 +312,7 @@ impl Human for EvidenceListView {
             if c.messages.is_empty() {
                 out.push_str("  (no messages found on the relays)\n");
             }
-            for m in &c.messages {
-                let _ = writeln!(
-                    out,
-                    "{} {:>6}: {}",
-                    time::relative(m.created_at, now()),
-                    m.from,
-                    m.text
-                );
-            }
+            out.extend(c.messages.iter().map(Human::human));
         }
         out
     }
@@ -379,15 +371,7 @@ impl Human for DisputeChatView {
         if self.messages.is_empty() {
             out.push_str("No messages yet.\n");
         }
-        for m in &self.messages {
-            let _ = writeln!(
-                out,
-                "{} {:>6}: {}",
-                time::relative(m.created_at, now()),
-                m.from,
-                m.text
-            );
-        }
+        out.extend(self.messages.iter().map(Human::human));
         out
     }
 }
@@ -495,5 +479,44 @@ mod tests {
         let text = chat.human();
         assert!(text.contains("No solver took the dispute yet."), "{text}");
         assert!(text.contains("012345"), "{text}");
+    }
+
+    fn message(from: &'static str, text: &str) -> ChatMessageView {
+        ChatMessageView {
+            id: "ee".repeat(32),
+            from,
+            sender: "ff".repeat(32),
+            created_at: now(),
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn dispute_chat_and_evidence_show_one_line_per_message_sender_right_aligned() {
+        let chat = DisputeChatView {
+            order: "o".into(),
+            solver: Some("ab".repeat(32)),
+            dispute_token: None,
+            messages: vec![message("me", "hello"), message("solver", "hi")],
+        };
+        let text = chat.human();
+        assert!(!text.contains("No messages yet."), "{text}");
+        assert!(text.contains("    me: hello\n"), "{text}");
+        assert!(text.contains(" solver: hi\n"), "{text}");
+        assert!(text.find("me: hello") < text.find("solver: hi"), "{text}");
+
+        let evidence = EvidenceListView {
+            order: "o".into(),
+            conversations: vec![EvidenceView {
+                disclosed_by: "buyer",
+                conversation: "cc".repeat(32),
+                messages: vec![message("seller", "paid?"), message("buyer", "yes")],
+            }],
+        };
+        let text = evidence.human();
+        assert!(text.starts_with("Chat disclosed by the buyer"), "{text}");
+        assert!(!text.contains("no messages found"), "{text}");
+        assert!(text.contains(" seller: paid?\n"), "{text}");
+        assert!(text.contains("  buyer: yes\n"), "{text}");
     }
 }

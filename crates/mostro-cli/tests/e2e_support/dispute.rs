@@ -79,19 +79,10 @@ pub async fn settled_amount(node: &Node, hash: &str) -> u64 {
 
 /// How many outgoing payments of `node` to `hash` succeeded.
 pub async fn succeeded_payments(node: &Node, hash: &str) -> usize {
-    let v = node
-        .lncli(&[
-            "listpayments",
-            "--include_incomplete",
-            "--max_payments",
-            "10000",
-        ])
+    node.payments_for(hash)
         .await
-        .expect("listpayments");
-    v["payments"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|p| p["payment_hash"] == hash && p["status"] == "SUCCEEDED")
+        .expect("listpayments")
+        .iter()
+        .filter(|p| p["status"] == "SUCCEEDED")
         .count()
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use bitcoin::hashes::{sha256, Hash};
 use lightning_invoice::Bolt11Invoice;
 use serde_json::Value;
-use testnet::{Network, Node, PaymentHandle, PaymentOutcome};
+use testnet::{lnd_u64, Network, Node, PaymentHandle, PaymentOutcome};
 
 /// Local channel balances of the three nodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,22 +83,7 @@ pub fn decode(bolt11: &str) -> (u64, String) {
 
 /// Every outgoing payment record of `node` for `hash` (`lncli listpayments`).
 pub async fn payments_for(node: &Node, hash: &str) -> Vec<Value> {
-    let v = node
-        .lncli(&[
-            "listpayments",
-            "--include_incomplete",
-            "--max_payments",
-            "10000",
-        ])
-        .await
-        .expect("listpayments");
-    v.get("payments")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|p| p.get("payment_hash").and_then(Value::as_str) == Some(hash))
-        .cloned()
-        .collect()
+    node.payments_for(hash).await.expect("listpayments")
 }
 
 /// The one payment record of `node` for `hash`: asserts there is exactly one.
@@ -166,13 +151,9 @@ pub async fn assert_invoice_state(node: &Node, hash: &str, state: &str, what: &s
     assert_eq!(now, state, "{what} {hash}");
 }
 
-/// A numeric field LND prints as a string or a number.
+/// A numeric field LND prints as a string or a number (0 when absent).
 pub fn num(v: &Value, field: &str) -> u64 {
-    match v.get(field) {
-        Some(Value::String(s)) => s.parse().unwrap_or(0),
-        Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
-        _ => 0,
-    }
+    lnd_u64(v, field).unwrap_or(0)
 }
 
 /// The invoice record of `node` for `hash` (`lncli lookupinvoice`).
@@ -184,18 +165,11 @@ pub async fn lookup_invoice(node: &Node, hash: &str) -> Value {
 
 /// Polls until `node`'s invoice `hash` is in `state`.
 pub async fn wait_invoice_state(node: &Node, hash: &str, state: &str, timeout: Duration) {
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        let now = node.invoice_state(hash).await.expect("invoice state");
-        if now == state {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "invoice {hash} stayed {now}, expected {state}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let now = node
+        .wait_invoice_state(hash, state, timeout)
+        .await
+        .expect("invoice state");
+    assert_eq!(now, state, "invoice {hash} stayed {now}, expected {state}");
 }
 
 /// A hold invoice created on a node; its payer's HTLC stays in flight until

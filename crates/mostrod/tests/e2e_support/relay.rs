@@ -1,54 +1,33 @@
-//! One local relay per test binary, on its own thread and runtime so that it
-//! outlives every `#[tokio::test]` runtime, and queries of what it stored.
+//! One local relay per test binary ([`testnet::RelayThread`], outliving every
+//! `#[tokio::test]` runtime), and queries of what it stored.
 
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use devrelay::{DevRelay, EventStore};
 use nostr::event::{Event, Kind};
 use nostr::filter::Filter;
 use nostr::key::PublicKey;
 use nostr::types::Timestamp;
+use testnet::RelayThread;
 
 /// The relay shared by the tests of this binary.
 #[derive(Debug)]
 pub struct SharedRelay {
-    url: String,
-    store: EventStore,
+    relay: RelayThread,
 }
 
 /// Starts the relay on first use.
 pub fn shared_relay() -> &'static SharedRelay {
     static RELAY: OnceLock<SharedRelay> = OnceLock::new();
-    RELAY.get_or_init(|| {
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::Builder::new()
-            .name("e2e-devrelay".into())
-            .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("relay runtime");
-                runtime.block_on(async move {
-                    let relay = DevRelay::start_local().await.expect("start devrelay");
-                    tx.send((relay.url(), relay.store().clone()))
-                        .expect("hand over the relay");
-                    // Serve until the test process exits.
-                    std::future::pending::<()>().await;
-                });
-            })
-            .expect("spawn the relay thread");
-        let (url, store) = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the relay did not start");
-        SharedRelay { url, store }
+    RELAY.get_or_init(|| SharedRelay {
+        relay: RelayThread::start("e2e-devrelay").unwrap_or_else(|e| panic!("{e}")),
     })
 }
 
 impl SharedRelay {
     /// `ws://127.0.0.1:<port>`.
     pub fn url(&self) -> &str {
-        &self.url
+        self.relay.url()
     }
 
     /// The newest event of `kind` by `author` with `d` tag `d`, if stored.
@@ -57,7 +36,8 @@ impl SharedRelay {
             .kind(Kind::Custom(kind))
             .author(author)
             .identifier(d);
-        self.store
+        self.relay
+            .store()
             .query(&filter, Timestamp::now())
             .into_iter()
             .max_by_key(|e| e.created_at)
