@@ -186,8 +186,10 @@ impl LocalOrder {
             }
             Update::WaitingBuyerInvoice => self.status = Some(Status::WaitingBuyerInvoice),
             Update::Active { order, peer_pubkey } => {
+                // A same-second replay keeps the later status (see `status_after`).
+                let later = self.status.filter(|s| status_after(*s, Status::Active));
                 self.absorb(order);
-                self.status = Some(Status::Active);
+                self.status = later.or(Some(Status::Active));
                 if peer_pubkey.is_some() {
                     self.peer_pubkey = *peer_pubkey;
                 }
@@ -195,7 +197,12 @@ impl LocalOrder {
                 self.invoice_requested = false;
             }
             Update::FiatSentOk { peer_pubkey } => {
-                self.status = Some(Status::FiatSent);
+                if !self
+                    .status
+                    .is_some_and(|s| status_after(s, Status::FiatSent))
+                {
+                    self.status = Some(Status::FiatSent);
+                }
                 if peer_pubkey.is_some() {
                     self.peer_pubkey = *peer_pubkey;
                 }
@@ -247,9 +254,56 @@ impl LocalOrder {
     }
 }
 
+/// Whether a trade in `current` can never again be in `earlier` (`active` or
+/// `fiat-sent`): once the fiat is reported, a dispute opened, the escrow released or
+/// the trade ended, a replayed `active` or `fiat-sent-ok` of the same second is old
+/// news and must not move the status back.
+fn status_after(current: Status, earlier: Status) -> bool {
+    let beyond_fiat_sent = matches!(
+        current,
+        Status::Dispute
+            | Status::SettledHoldInvoice
+            | Status::Success
+            | Status::Canceled
+            | Status::CooperativelyCanceled
+            | Status::CanceledByAdmin
+    );
+    match earlier {
+        Status::Active => beyond_fiat_sent || current == Status::FiatSent,
+        Status::FiatSent => beyond_fiat_sent,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replayed_fiat_sent_and_active_never_move_a_dispute_back() {
+        let peer = nostr::key::Keys::generate().public_key();
+        let dispute = Update::DisputeInitiated {
+            by_you: false,
+            dispute_id: Some(Uuid::nil()),
+        };
+        let fiat_sent = Update::FiatSentOk {
+            peer_pubkey: Some(peer),
+        };
+        let mut order = LocalOrder::new(Uuid::nil(), 1, Kind::Sell, true, 0);
+        order.status = Some(Status::Active);
+        // Same second, replayed out of order: the dispute first.
+        order.apply(&dispute, 5);
+        order.apply(&fiat_sent, 5);
+        assert_eq!(order.status, Some(Status::Dispute));
+        assert_eq!(order.peer_pubkey, Some(peer));
+        // In order, fiat-sent-ok still moves an active trade forward.
+        let mut fresh = LocalOrder::new(Uuid::nil(), 1, Kind::Sell, true, 0);
+        fresh.status = Some(Status::Active);
+        fresh.apply(&fiat_sent, 5);
+        assert_eq!(fresh.status, Some(Status::FiatSent));
+        fresh.apply(&dispute, 6);
+        assert_eq!(fresh.status, Some(Status::Dispute));
+    }
 
     fn hold() -> Update {
         Update::PayHoldInvoice {
