@@ -5,14 +5,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use nostr::key::{Keys, SecretKey};
+use testnet::mostrod::FEE_FRACTION;
 use testnet::process::{pid_file_alive, spawn_daemon, stop_recorded};
 use testnet::Network;
 
 use crate::error::{within, Result, SandboxError};
 use crate::layout::{ensure_dir, Bins, Layout};
-
-/// The node fee fraction of the sandbox daemon (0.6 %).
-pub const FEE_FRACTION: f64 = 0.006;
 
 /// Log line mostrod prints once recovery is done and intake is open.
 const READY_LINE: &str = "mostrod running";

@@ -9,8 +9,8 @@ use testnet::{Network, PaymentOutcome};
 use crate::cli::{update_code, CliUser, Watcher};
 use crate::error::{within, Result, SandboxError};
 use crate::ln::{decode, locals, paid_fee, settled_locals, wait_invoice_state, Locals};
-use crate::services::FEE_FRACTION;
 use crate::timeline::{delta, sats, short, Timeline};
+use testnet::mostrod::{party_fee, FEE_FRACTION};
 
 /// Sats of the scripted order.
 pub const TRADE_SATS: u64 = 50_000;
@@ -21,11 +21,6 @@ const METHOD: &str = "bank transfer";
 
 /// How long one step may wait for Mostro or LND.
 const STEP: Duration = Duration::from_secs(90);
-
-/// Per-party fee of an order of `sats`: `round(fee × sats / 2)` (PROTOCOL.md §10.2).
-pub fn party_fee(sats: u64) -> u64 {
-    (FEE_FRACTION * sats as f64 / 2.0).round() as u64
-}
 
 /// The balances a settled trade must leave, given the routing fees paid.
 pub fn expected_after(
