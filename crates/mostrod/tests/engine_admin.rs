@@ -86,6 +86,16 @@ fn taken_by(world: &mut World, who: Actor) -> Order {
     t.order
 }
 
+/// `action` (no payload) by `who` on `order`, a little after the dispute.
+fn act(order: &Order, who: Actor, action: Action, world: &World) -> Result<Transition, Refusal> {
+    step(
+        order,
+        Input::Request(admin(order, who, action, None)),
+        world,
+        T0 + 50,
+    )
+}
+
 fn admin(order: &Order, who: Actor, action: Action, payload: Option<Payload>) -> Request {
     Request {
         trade_index: Some(9),
@@ -321,51 +331,30 @@ fn only_the_assigned_read_write_solver_resolves() {
     for action in [Action::AdminSettle, Action::AdminCancel] {
         let mut world = world();
         let order = taken_by(&mut world, rw());
-        let try_as = |who: Actor, world: &World| {
-            step(
-                &order,
-                Input::Request(admin(&order, who, action, None)),
-                world,
-                T0 + 50,
-            )
-        };
         assert_eq!(
-            try_as(rw2(), &world),
+            act(&order, rw2(), action, &world),
             cant_do(CantDoReason::IsNotYourDispute)
         );
         assert_eq!(
-            try_as(node(), &world),
+            act(&order, node(), action, &world),
             cant_do(CantDoReason::IsNotYourDispute)
         );
 
         let mut world = self::world();
         let order = taken_by(&mut world, ro());
-        let try_as = |who: Actor, world: &World| {
-            step(
-                &order,
-                Input::Request(admin(&order, who, action, None)),
-                world,
-                T0 + 50,
-            )
-        };
-        assert_eq!(try_as(ro(), &world), cant_do(CantDoReason::NotAuthorized));
+        assert_eq!(
+            act(&order, ro(), action, &world),
+            cant_do(CantDoReason::NotAuthorized)
+        );
 
         let mut world = self::world();
         let order = taken_by(&mut world, node());
-        let try_as = |who: Actor, world: &World| {
-            step(
-                &order,
-                Input::Request(admin(&order, who, action, None)),
-                world,
-                T0 + 50,
-            )
-        };
         assert_eq!(
-            try_as(rw(), &world),
+            act(&order, rw(), action, &world),
             cant_do(CantDoReason::DisputeTakenByAdmin)
         );
         assert!(
-            try_as(node(), &world).is_ok(),
+            act(&order, node(), action, &world).is_ok(),
             "the node key acts once it holds it"
         );
     }
